@@ -1,0 +1,1 @@
+//! One integration binary: end-to-end tests through the `tidemark` binary.
