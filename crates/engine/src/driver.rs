@@ -73,7 +73,10 @@ pub struct DbError {
 impl DbError {
     /// An error without a code.
     pub fn new(message: impl Into<String>) -> Self {
-        DbError { code: None, message: message.into() }
+        DbError {
+            code: None,
+            message: message.into(),
+        }
     }
 }
 

@@ -18,6 +18,7 @@ pub mod name;
 pub mod pattern;
 pub mod placeholder;
 pub mod plan;
+pub mod properties;
 pub mod script;
 pub mod source;
 pub mod sqlconf;

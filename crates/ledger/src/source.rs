@@ -1,1 +1,615 @@
-//! source
+//! Discovery: which files the configured locations hold, and what they resolve to.
+//!
+//! Listing files sits behind the small [`Source`] trait so tests can resolve from memory; the
+//! real one walks folders with `walkdir` ([`FsSource`]). [`resolve`] turns the listing into
+//! [`ResolvedMigration`]s and [`Callback`]s: names parsed, text decoded, checksums computed once,
+//! `.sql.conf` files applied, duplicates refused with Flyway's messages. Every problem found is
+//! collected, so one run reports all of them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::checksum;
+use crate::history::MigrationType;
+use crate::name::{self, Kind, NameError, NamingConfig};
+use crate::placeholder::Placeholders;
+use crate::script::{Callback, ResolvedMigration};
+use crate::sqlconf::ScriptConfig;
+use crate::text::{self, Encoding};
+
+/// A file in a location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Index of the location it was found in.
+    pub location: usize,
+    /// Path relative to the location, `/`-separated.
+    pub relative: String,
+    /// The path to show in messages (the location joined with `relative`).
+    pub path: PathBuf,
+}
+
+/// Something that lists and reads migration files.
+pub trait Source {
+    /// Every file in every location (not only SQL files: `.conf` files are looked up here too),
+    /// plus warnings such as a location that does not exist.
+    fn list(&self) -> Result<Listing, SourceError>;
+    /// The bytes of a listed file.
+    fn read(&self, file: &SourceFile) -> Result<Vec<u8>, SourceError>;
+}
+
+/// The result of [`Source::list`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Files, in a deterministic order.
+    pub files: Vec<SourceFile>,
+    /// Things worth telling the user (a missing location).
+    pub warnings: Vec<String>,
+}
+
+/// A location could not be listed or a file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceError {
+    /// A configured location does not exist and `failOnMissingLocations` is set.
+    #[error("Failed to find location: {0}")]
+    MissingLocation(PathBuf),
+    /// An I/O error while walking or reading.
+    #[error("Unable to read {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// The filesystem: each location is a folder walked recursively (hidden folders skipped).
+#[derive(Debug, Clone)]
+pub struct FsSource {
+    locations: Vec<PathBuf>,
+    fail_on_missing: bool,
+}
+
+impl FsSource {
+    /// Locations in priority order; `fail_on_missing` mirrors `failOnMissingLocations`.
+    pub fn new(locations: Vec<PathBuf>, fail_on_missing: bool) -> Self {
+        FsSource {
+            locations,
+            fail_on_missing,
+        }
+    }
+}
+
+impl Source for FsSource {
+    fn list(&self) -> Result<Listing, SourceError> {
+        let mut listing = Listing::default();
+        for (index, root) in self.locations.iter().enumerate() {
+            if !root.is_dir() {
+                if self.fail_on_missing {
+                    return Err(SourceError::MissingLocation(root.clone()));
+                }
+                listing.warnings.push(format!(
+                    "Skipping filesystem location: {} (not found).",
+                    root.display()
+                ));
+                continue;
+            }
+            let walker = walkdir::WalkDir::new(root)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0
+                        || !(e.file_type().is_dir()
+                            && e.file_name().to_string_lossy().starts_with('.'))
+                });
+            for entry in walker {
+                let entry = entry.map_err(|e| SourceError::Io {
+                    path: e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone()),
+                    source: e
+                        .into_io_error()
+                        .unwrap_or_else(|| std::io::Error::other("walk failed")),
+                })?;
+                if !entry.file_type().is_file() {
+                    continue;
+                }
+                let Ok(rel) = entry.path().strip_prefix(root) else {
+                    continue;
+                };
+                let relative = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/");
+                listing.files.push(SourceFile {
+                    location: index,
+                    relative,
+                    path: entry.path().to_path_buf(),
+                });
+            }
+        }
+        Ok(listing)
+    }
+
+    fn read(&self, file: &SourceFile) -> Result<Vec<u8>, SourceError> {
+        std::fs::read(&file.path).map_err(|source| SourceError::Io {
+            path: file.path.clone(),
+            source,
+        })
+    }
+}
+
+/// Files held in memory, for tests and for tools that generate migrations.
+#[derive(Debug, Clone, Default)]
+pub struct MemSource {
+    files: Vec<(SourceFile, Vec<u8>)>,
+}
+
+impl MemSource {
+    /// An empty source.
+    pub fn new() -> Self {
+        MemSource::default()
+    }
+
+    /// Adds a file at `relative` in location 0 (shown as `mem/<relative>`).
+    pub fn with(mut self, relative: &str, bytes: impl Into<Vec<u8>>) -> Self {
+        self.add(0, relative, bytes);
+        self
+    }
+
+    /// Adds a file to a given location.
+    pub fn add(&mut self, location: usize, relative: &str, bytes: impl Into<Vec<u8>>) {
+        let file = SourceFile {
+            location,
+            relative: relative.to_string(),
+            path: PathBuf::from(format!("mem{location}")).join(relative),
+        };
+        self.files.push((file, bytes.into()));
+    }
+}
+
+impl Source for MemSource {
+    fn list(&self) -> Result<Listing, SourceError> {
+        Ok(Listing {
+            files: self.files.iter().map(|(f, _)| f.clone()).collect(),
+            warnings: vec![],
+        })
+    }
+
+    fn read(&self, file: &SourceFile) -> Result<Vec<u8>, SourceError> {
+        self.files
+            .iter()
+            .find(|(f, _)| f == file)
+            .map(|(_, b)| b.clone())
+            .ok_or_else(|| SourceError::Io {
+                path: file.path.clone(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            })
+    }
+}
+
+/// How files are resolved.
+#[derive(Debug, Clone)]
+pub struct ResolveConfig {
+    /// The naming grammar.
+    pub naming: NamingConfig,
+    /// The default encoding (`encoding`).
+    pub encoding: Encoding,
+    /// `detectEncoding`.
+    pub detect_encoding: bool,
+    /// `placeholderReplacement` (global).
+    pub placeholder_replacement: bool,
+    /// Placeholder values, including built-ins known before resolution.
+    pub placeholders: Placeholders,
+    /// `validateMigrationNaming`.
+    pub validate_naming: bool,
+}
+
+impl Default for ResolveConfig {
+    fn default() -> Self {
+        ResolveConfig {
+            naming: NamingConfig::default(),
+            encoding: Encoding::Utf8,
+            detect_encoding: false,
+            placeholder_replacement: true,
+            placeholders: Placeholders::default(),
+            validate_naming: false,
+        }
+    }
+}
+
+/// What the locations hold.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Migrations in Flyway's resolved order: versioned by version (undo and baseline after the
+    /// regular migration of equal version), then repeatables by description.
+    pub migrations: Vec<ResolvedMigration>,
+    /// Callbacks sorted by event, then description.
+    pub callbacks: Vec<Callback>,
+    /// SQL files skipped because their names do not fit the grammar.
+    pub skipped: Vec<(PathBuf, NameError)>,
+    /// Warnings from listing.
+    pub warnings: Vec<String>,
+}
+
+/// One problem found while resolving. `Display` texts follow Flyway's where it has one.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// Listing or reading failed.
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    /// A file cannot be decoded with its encoding.
+    #[error(
+        "Unable to calculate checksum of {path}: {source} (line {line})\nPlease ensure you have configured the correct file encoding with 'encoding' (or a '{file_name}.conf' with 'encoding=...'), or enable 'detectEncoding'"
+    )]
+    Decode {
+        /// The file.
+        path: PathBuf,
+        /// Its file name, for the hint.
+        file_name: String,
+        /// 1-based line of the first bad byte.
+        line: usize,
+        /// The decoding error.
+        source: text::TextError,
+    },
+    /// A `.conf` names an unknown encoding.
+    #[error("{path}: {source}")]
+    Encoding {
+        /// The `.conf` file or the migration.
+        path: PathBuf,
+        /// The error.
+        source: text::TextError,
+    },
+    /// A placeholder in a repeatable migration has no value.
+    #[error("{path}:{line}: {message}")]
+    Placeholder {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Flyway's message.
+        message: String,
+    },
+    /// A `.sql.conf` file is wrong.
+    #[error("{path}:{line}: {message}")]
+    ScriptConfig {
+        /// The `.conf` file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// `validateMigrationNaming` is on and names are invalid.
+    #[error("Invalid SQL filenames found:\r\n{}", .0.iter().map(|(p, e)| format!("{} ({})", e, p.display())).collect::<Vec<_>>().join("\r\n"))]
+    InvalidNames(Vec<(PathBuf, NameError)>),
+    /// Two versioned migrations share a version.
+    #[error("Found more than one migration with version {version}\nOffenders:\n-> {} ({})\n-> {} ({})", .first.0.display(), .first.1, .second.0.display(), .second.1)]
+    DuplicateVersion {
+        /// The version.
+        version: String,
+        /// First file and its type.
+        first: (PathBuf, MigrationType),
+        /// Second file and its type.
+        second: (PathBuf, MigrationType),
+    },
+    /// Two repeatable migrations share a description.
+    #[error("Found more than one repeatable migration with description {description}\nOffenders:\n-> {} ({})\n-> {} ({})", .first.0.display(), .first.1, .second.0.display(), .second.1)]
+    DuplicateRepeatable {
+        /// The description.
+        description: String,
+        /// First file and its type.
+        first: (PathBuf, MigrationType),
+        /// Second file and its type.
+        second: (PathBuf, MigrationType),
+    },
+    /// Two callbacks share a name.
+    #[error("Found more than 1 SQL callback script called {name}!\nOffenders:\n-> {}\n-> {}", .first.display(), .second.display())]
+    DuplicateCallback {
+        /// The name without suffix.
+        name: String,
+        /// First file.
+        first: PathBuf,
+        /// Second file.
+        second: PathBuf,
+    },
+}
+
+impl ResolveError {
+    /// The file the problem is in, when there is one (for file:line rendering).
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            ResolveError::Decode { path, .. }
+            | ResolveError::Encoding { path, .. }
+            | ResolveError::Placeholder { path, .. }
+            | ResolveError::ScriptConfig { path, .. } => Some(path),
+            ResolveError::DuplicateVersion { second, .. }
+            | ResolveError::DuplicateRepeatable { second, .. } => Some(&second.0),
+            ResolveError::DuplicateCallback { second, .. } => Some(second),
+            _ => None,
+        }
+    }
+}
+
+/// Every problem found by [`resolve`].
+#[derive(Debug)]
+pub struct ResolveErrors(pub Vec<ResolveError>);
+
+impl fmt::Display for ResolveErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ResolveErrors {}
+
+/// Resolves every migration and callback the source holds.
+pub fn resolve(source: &dyn Source, config: &ResolveConfig) -> Result<Resolved, ResolveErrors> {
+    let listing = source.list().map_err(|e| ResolveErrors(vec![e.into()]))?;
+    let by_path: HashMap<(usize, &str), &SourceFile> = listing
+        .files
+        .iter()
+        .map(|f| ((f.location, f.relative.as_str()), f))
+        .collect();
+
+    let mut errors = Vec::new();
+    let mut resolved = Resolved {
+        warnings: listing.warnings.clone(),
+        ..Resolved::default()
+    };
+
+    for file in &listing.files {
+        let file_name = file.relative.rsplit('/').next().unwrap_or(&file.relative);
+        let parsed = match name::parse(file_name, &config.naming) {
+            Ok(Some(parsed)) => parsed,
+            Ok(None) => continue,
+            Err(e) => {
+                resolved.skipped.push((file.path.clone(), e));
+                continue;
+            }
+        };
+        match load(source, file, file_name, &by_path, config, parsed) {
+            Ok(Loaded::Migration(m)) => resolved.migrations.push(*m),
+            Ok(Loaded::Callback(c)) => resolved.callbacks.push(c),
+            Err(e) => errors.push(e),
+        }
+    }
+
+    if config.validate_naming && !resolved.skipped.is_empty() {
+        errors.push(ResolveError::InvalidNames(resolved.skipped.clone()));
+    }
+
+    sort_migrations(&mut resolved.migrations);
+    // The very same migration found twice (overlapping locations) collapses.
+    resolved.migrations.dedup_by(|b, a| {
+        a.name.kind == b.name.kind
+            && a.name.version == b.name.version
+            && a.name.description == b.name.description
+            && a.script == b.script
+            && a.checksum == b.checksum
+    });
+    errors.extend(duplicates(&resolved.migrations));
+
+    resolved.callbacks.sort_by(|a, b| {
+        (a.event, &a.description, &a.path).cmp(&(b.event, &b.description, &b.path))
+    });
+    let mut seen: BTreeMap<&str, &Callback> = BTreeMap::new();
+    for c in &resolved.callbacks {
+        if let Some(first) = seen.insert(&c.stem, c) {
+            if first.path != c.path {
+                errors.push(ResolveError::DuplicateCallback {
+                    name: c.stem.clone(),
+                    first: first.path.clone(),
+                    second: c.path.clone(),
+                });
+            }
+        }
+    }
+    resolved.callbacks.dedup_by(|b, a| a.stem == b.stem);
+
+    if errors.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(ResolveErrors(errors))
+    }
+}
+
+enum Loaded {
+    Migration(Box<ResolvedMigration>),
+    Callback(Callback),
+}
+
+fn load(
+    source: &dyn Source,
+    file: &SourceFile,
+    file_name: &str,
+    by_path: &HashMap<(usize, &str), &SourceFile>,
+    config: &ResolveConfig,
+    parsed: name::MigrationName,
+) -> Result<Loaded, ResolveError> {
+    // Per-script configuration.
+    let conf_rel = format!("{}.conf", file.relative);
+    let script_config = match by_path.get(&(file.location, conf_rel.as_str())) {
+        Some(conf_file) => {
+            let bytes = source.read(conf_file)?;
+            let conf_text = String::from_utf8_lossy(&bytes);
+            let placeholders = config
+                .placeholder_replacement
+                .then_some(&config.placeholders);
+            ScriptConfig::parse(&conf_text, placeholders).map_err(|e| {
+                ResolveError::ScriptConfig {
+                    path: conf_file.path.clone(),
+                    line: e.line,
+                    message: e.message,
+                }
+            })?
+        }
+        None => ScriptConfig::default(),
+    };
+
+    let bytes = source.read(file)?;
+    let text = decode(&bytes, file, file_name, &script_config, config)?;
+
+    if let Kind::Callback(event) = parsed.kind {
+        return Ok(Loaded::Callback(Callback {
+            event,
+            description: parsed.description.clone(),
+            stem: file_name[..file_name.len() - parsed.suffix.len()].to_string(),
+            script: file.relative.clone(),
+            path: file.path.clone(),
+            text,
+            config: script_config,
+        }));
+    }
+
+    let raw_checksum = checksum::flyway(&text);
+    let replace = script_config
+        .placeholder_replacement
+        .unwrap_or(config.placeholder_replacement);
+    let checksum = if parsed.kind == Kind::Repeatable && replace {
+        let mut placeholders = config.placeholders.clone();
+        placeholders.set("flyway:filename", parsed.filename(&config.naming));
+        let replaced = placeholders
+            .replace(&text)
+            .map_err(|e| placeholder_error(file, &e))?;
+        checksum::flyway(&replaced)
+    } else {
+        raw_checksum
+    };
+
+    Ok(Loaded::Migration(Box::new(ResolvedMigration {
+        name: parsed,
+        script: file.relative.clone(),
+        path: file.path.clone(),
+        sha256: checksum::sha256_hex(&bytes),
+        text,
+        checksum,
+        raw_checksum,
+        config: script_config,
+    })))
+}
+
+/// Turns a placeholder error into a resolve error naming the file and line.
+pub fn placeholder_error(
+    file: &SourceFile,
+    e: &crate::placeholder::PlaceholderError,
+) -> ResolveError {
+    use crate::placeholder::PlaceholderError as P;
+    let line = match e {
+        P::Missing { line, .. } | P::UnknownBuiltIn { line, .. } | P::Unterminated { line, .. } => {
+            *line
+        }
+    };
+    ResolveError::Placeholder {
+        path: file.path.clone(),
+        line,
+        message: e.to_string(),
+    }
+}
+
+fn decode(
+    bytes: &[u8],
+    file: &SourceFile,
+    file_name: &str,
+    script_config: &ScriptConfig,
+    config: &ResolveConfig,
+) -> Result<String, ResolveError> {
+    let encoding = match &script_config.encoding {
+        Some(name) => Encoding::from_name(name).map_err(|source| ResolveError::Encoding {
+            path: file.path.clone(),
+            source,
+        })?,
+        None if config.detect_encoding => detect_encoding(bytes),
+        None => config.encoding,
+    };
+    text::decode(bytes, encoding).map_err(|source| {
+        let offset = match &source {
+            text::TextError::Malformed { offset, .. } => *offset,
+            _ => 0,
+        };
+        let line = 1 + bytes[..offset.min(bytes.len())]
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+            .count();
+        ResolveError::Decode {
+            path: file.path.clone(),
+            file_name: file_name.to_string(),
+            line,
+            source,
+        }
+    })
+}
+
+/// `detectEncoding`: a UTF-16 BOM, then strict UTF-8, then ISO-8859-1 (which always decodes).
+fn detect_encoding(bytes: &[u8]) -> Encoding {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        Encoding::Utf16
+    } else if std::str::from_utf8(bytes).is_ok() {
+        Encoding::Utf8
+    } else {
+        Encoding::Latin1
+    }
+}
+
+/// Flyway's resolved order.
+pub fn sort_migrations(migrations: &mut [ResolvedMigration]) {
+    fn rank(kind: Kind) -> u8 {
+        match kind {
+            Kind::Versioned => 0,
+            Kind::Baseline => 1,
+            Kind::Undo => 2,
+            _ => 3,
+        }
+    }
+    migrations.sort_by(|a, b| match (a.version(), b.version()) {
+        (Some(va), Some(vb)) => va
+            .cmp(vb)
+            .then(rank(a.name.kind).cmp(&rank(b.name.kind)))
+            .then(a.script.cmp(&b.script)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => utf16_cmp(a.description(), b.description()).then(a.script.cmp(&b.script)),
+    });
+}
+
+/// Java `String.compareTo`: UTF-16 code unit order.
+pub fn utf16_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+fn duplicates(migrations: &[ResolvedMigration]) -> Vec<ResolveError> {
+    let mut errors = Vec::new();
+    for pair in migrations.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        match (a.version(), b.version()) {
+            (Some(va), Some(vb)) if va == vb && a.name.kind == b.name.kind => {
+                errors.push(ResolveError::DuplicateVersion {
+                    version: vb.to_string(),
+                    first: (a.path.clone(), a.migration_type()),
+                    second: (b.path.clone(), b.migration_type()),
+                });
+            }
+            (None, None) if a.description() == b.description() => {
+                errors.push(ResolveError::DuplicateRepeatable {
+                    description: b.description().to_string(),
+                    first: (a.path.clone(), a.migration_type()),
+                    second: (b.path.clone(), b.migration_type()),
+                });
+            }
+            _ => {}
+        }
+    }
+    errors
+}

@@ -29,15 +29,54 @@ pub enum VersionError {
 
 impl Version {
     /// Parses a version as Flyway's `MigrationVersion.fromVersion` does for a migration file.
+    ///
+    /// `_` becomes `.`; the text is split at every dot followed by an ASCII digit, and each part
+    /// must then be a non-empty run of ASCII digits of any length. So `1..2`, `1.`, `.1`, `1.a`
+    /// and the empty string are refused, as Flyway refuses them.
+    ///
+    /// Deliberate differences from Java's `BigInteger` parsing (reference §1.3 leaves the choice
+    /// open): a leading `+` or `-` sign (`V-1__x.sql`) and non-ASCII digits (`V١__x.sql`) are
+    /// refused with [`VersionError::Invalid`]; Flyway accepts both. The target markers `latest`,
+    /// `current` and `next` are not versions here; [`Target::parse`] handles them (and
+    /// `9223372036854775807`, which is an ordinary, very large version for a file name here).
     pub fn parse(s: &str) -> Result<Version, VersionError> {
-        let _ = s;
-        todo!("helper: version parsing")
+        let text = s.replace('_', ".");
+        let invalid = || VersionError::Invalid(text.clone());
+        let mut parts = Vec::new();
+        let mut part_start = 0;
+        let bytes = text.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                parts.push(normalise_part(text.get(part_start..i)).ok_or_else(invalid)?);
+                part_start = i + 1;
+            }
+        }
+        parts.push(normalise_part(text.get(part_start..)).ok_or_else(invalid)?);
+        while parts.len() > 1 && parts.last().is_some_and(|p| p == "0") {
+            parts.pop();
+        }
+        Ok(Version { parts, text })
     }
 
     /// The text stored in the history table (`1_1` -> `1.1`, `004.2023` kept as is).
     pub fn as_str(&self) -> &str {
         &self.text
     }
+}
+
+/// One dot-separated part: `None` unless it is non-empty ASCII digits; leading zeros removed
+/// (`"0"` for zero).
+fn normalise_part(part: Option<&str>) -> Option<String> {
+    let part = part?;
+    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let stripped = part.trim_start_matches('0');
+    Some(if stripped.is_empty() {
+        "0".to_string()
+    } else {
+        stripped.to_string()
+    })
 }
 
 impl PartialEq for Version {
@@ -55,8 +94,18 @@ impl PartialOrd for Version {
 
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let _ = (&self.parts, other);
-        todo!("helper: numeric comparison")
+        use std::cmp::Ordering;
+        let len = self.parts.len().max(other.parts.len());
+        for i in 0..len {
+            let a = self.parts.get(i).map_or("0", String::as_str);
+            let b = other.parts.get(i).map_or("0", String::as_str);
+            // Parts carry no leading zeros, so the longer one is the larger number.
+            let ord = a.len().cmp(&b.len()).then_with(|| a.cmp(b));
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        Ordering::Equal
     }
 }
 
@@ -71,6 +120,9 @@ impl fmt::Display for Version {
         f.write_str(&self.text)
     }
 }
+
+/// `Long.MAX_VALUE`, which Flyway reads as the `latest` marker.
+const LATEST_NUMBER: &str = "9223372036854775807";
 
 /// The `target` setting (reference §5.4).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,8 +145,158 @@ pub enum Target {
 impl Target {
     /// Parses `latest`, `current`, `next` (any case), `9223372036854775807`, or a version with an
     /// optional trailing `?`.
+    ///
+    /// As in Flyway's configuration, one trailing `?` is removed first (it only matters for a
+    /// version: `latest?` is just `latest`), then the markers are recognised, then the rest is a
+    /// [`Version`].
     pub fn parse(s: &str) -> Result<Target, VersionError> {
-        let _ = s;
-        todo!("helper: target parsing")
+        let (body, fail_on_missing) = match s.strip_suffix('?') {
+            Some(body) => (body, false),
+            None => (s, true),
+        };
+        if body.eq_ignore_ascii_case("latest") || body == LATEST_NUMBER {
+            Ok(Target::Latest)
+        } else if body.eq_ignore_ascii_case("current") {
+            Ok(Target::Current)
+        } else if body.eq_ignore_ascii_case("next") {
+            Ok(Target::Next)
+        } else {
+            Ok(Target::Version {
+                version: Version::parse(body)?,
+                fail_on_missing,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cmp::Ordering;
+    use std::collections::HashSet;
+
+    fn v(s: &str) -> Version {
+        Version::parse(s).unwrap()
+    }
+
+    fn invalid(s: &str) -> VersionError {
+        Version::parse(s).unwrap_err()
+    }
+
+    #[test]
+    fn numerically_equal_versions() {
+        let same = ["1", "1.0", "1.0.0", "1_0", "01", "001.000", "1_0.0"];
+        for a in same {
+            for b in same {
+                assert_eq!(v(a), v(b), "{a} vs {b}");
+            }
+        }
+        let set: HashSet<Version> = same.iter().map(|s| v(s)).collect();
+        assert_eq!(set.len(), 1, "hash agrees with equality");
+        assert_eq!(v("1.01"), v("1.1"));
+        assert_eq!(v("0"), v("0.0"));
+        assert_eq!(v("0"), v("00"));
+        assert_eq!(v("1.0.1"), v("01.00.01"));
+    }
+
+    #[test]
+    fn stored_text_keeps_zeros_and_uses_dots() {
+        assert_eq!(v("004_20230112155656").as_str(), "004.20230112155656");
+        assert_eq!(v("1_1").as_str(), "1.1");
+        assert_eq!(v("2024_01_01_1").as_str(), "2024.01.01.1");
+        assert_eq!(v("1.0").to_string(), "1.0");
+        assert_eq!(v("01").as_str(), "01");
+    }
+
+    #[test]
+    fn ordering_is_numeric_part_by_part() {
+        let ordered = [
+            "0", "0.1", "1", "1.0.1", "1.1", "1.2", "1.10", "2", "10", "10.0.0.1", "100",
+        ];
+        for pair in ordered.windows(2) {
+            assert!(v(pair[0]) < v(pair[1]), "{} < {}", pair[0], pair[1]);
+            assert!(v(pair[1]) > v(pair[0]));
+        }
+        assert_eq!(v("1.10").cmp(&v("1.9")), Ordering::Greater);
+        assert_eq!(v("1.1").cmp(&v("1.01.0")), Ordering::Equal);
+        assert!(v("09") < v("10"));
+        assert!(v("009") < v("10"));
+        assert!(v("2") > v("1.999"));
+    }
+
+    #[test]
+    fn parts_may_be_larger_than_any_integer_type() {
+        let huge = "123456789012345678901234567890123456789";
+        assert_eq!(v(huge).as_str(), huge);
+        assert!(v(huge) > v("99999999999999999999999999999999999999"));
+        assert!(v(&format!("1.{huge}")) < v(&format!("1.{huge}1")));
+        assert_eq!(v(&format!("0000{huge}")), v(huge));
+        assert!(v("9223372036854775808") > v("9223372036854775807"));
+    }
+
+    #[test]
+    fn malformed_versions_are_refused_with_flyways_text() {
+        for bad in [
+            "", "1..2", "1.", ".1", "1.a", "a", "1.2a", "1 2", "v1", "1,2", "1._2", "latest",
+        ] {
+            assert!(Version::parse(bad).is_err(), "{bad:?} should be invalid");
+        }
+        // The message shows the normalised text.
+        assert_eq!(
+            invalid("1_a").to_string(),
+            "Version may only contain 0..9 and . (dot). Invalid version: 1.a"
+        );
+        assert_eq!(invalid("1__2"), VersionError::Invalid("1..2".into()));
+    }
+
+    #[test]
+    fn signs_and_non_ascii_digits_are_refused_deliberately() {
+        // Java's BigInteger would accept these; tidemark does not.
+        for bad in ["+1", "-1", "1.-2", "1.+2", "\u{0661}", "1.\u{0662}", "１"] {
+            assert_eq!(
+                invalid(bad),
+                VersionError::Invalid(bad.replace('_', ".")),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn targets() {
+        for s in [
+            "latest",
+            "LATEST",
+            "Latest",
+            "9223372036854775807",
+            "latest?",
+        ] {
+            assert_eq!(Target::parse(s), Ok(Target::Latest), "{s}");
+        }
+        for s in ["current", "CURRENT", "Current"] {
+            assert_eq!(Target::parse(s), Ok(Target::Current), "{s}");
+        }
+        for s in ["next", "NEXT", "nExT"] {
+            assert_eq!(Target::parse(s), Ok(Target::Next), "{s}");
+        }
+        assert_eq!(
+            Target::parse("1.1"),
+            Ok(Target::Version {
+                version: v("1.1"),
+                fail_on_missing: true
+            })
+        );
+        match Target::parse("2_0?") {
+            Ok(Target::Version {
+                version,
+                fail_on_missing: false,
+            }) => {
+                assert_eq!(version.as_str(), "2.0");
+                assert_eq!(version, v("2"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        for bad in ["", "?", "1??", "abc", "-1", "1.x?"] {
+            assert!(Target::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -1,0 +1,558 @@
+//! `migrate`: validate, create what is missing, apply every pending migration.
+//!
+//! Flyway's `DbMigrate` order: validate (pending allowed) -> schemas / history table /
+//! baseline-on-migrate -> `beforeMigrate` -> per migration `beforeEachMigrate`, the script,
+//! `afterEachMigrate` and the history row, all in one transaction -> `afterVersioned` /
+//! `beforeRepeatables` at the switch -> `afterMigrateApplied` -> `afterMigrate`. The whole run
+//! holds the migration lock, and the plan is made under it, so two concurrent runs never apply
+//! the same migration.
+
+use std::time::Instant;
+
+use tidemark_ledger::event::Event;
+use tidemark_ledger::pattern::PatternState;
+use tidemark_ledger::plan::{self, State};
+use tidemark_ledger::script::ResolvedMigration;
+use tidemark_ledger::validate::validate;
+use tidemark_ledger::version::Version;
+
+use super::{Engine, elapsed_ms, format_duration};
+use crate::error::Error;
+use crate::report::{AppliedStep, MigrateReport};
+
+/// `migrate` failed; `report` holds what was applied before the failure.
+#[derive(Debug)]
+pub struct MigrateFailure {
+    /// Why it stopped.
+    pub error: Error,
+    /// What was applied (and committed) before it stopped.
+    pub report: MigrateReport,
+}
+
+impl std::fmt::Display for MigrateFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl std::error::Error for MigrateFailure {}
+
+impl Engine<'_> {
+    /// Runs `migrate`.
+    pub fn migrate(&mut self) -> Result<MigrateReport, MigrateFailure> {
+        let start = Instant::now();
+        let mut report = MigrateReport {
+            schema: self.schema_display(),
+            ..MigrateReport::default()
+        };
+        let result = self.locked(|engine| engine.migrate_locked(&mut report));
+        report.execution_time = start.elapsed().as_millis();
+        match result {
+            Ok(()) => Ok(report),
+            Err(error) => Err(MigrateFailure { error, report }),
+        }
+    }
+
+    fn migrate_locked(&mut self, report: &mut MigrateReport) -> Result<(), Error> {
+        let history = self.read_history()?;
+        if self.config.validate_on_migrate {
+            let patterns = self
+                .config
+                .ignore_patterns
+                .clone()
+                .with(PatternState::Pending);
+            self.around(
+                Event::BeforeValidate,
+                Event::AfterValidate,
+                Event::AfterValidateError,
+                |engine| {
+                    let plan =
+                        plan::plan(&engine.resolved.migrations, &history, &engine.config.plan)?;
+                    let findings = validate(&plan, &patterns);
+                    if findings.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(Error::Validate(findings))
+                    }
+                },
+            )?;
+        }
+
+        let created = self.prepare_history(history.is_empty())?;
+        let history = if created {
+            self.read_history()?
+        } else {
+            history
+        };
+
+        let result = self
+            .fire(Event::BeforeMigrate, false)
+            .and_then(|()| self.apply_all(&history, report));
+        match result {
+            Ok(()) => {
+                if !report.applied.is_empty() {
+                    self.fire(Event::AfterMigrateApplied, false)?;
+                }
+                self.fire(Event::AfterMigrate, false)?;
+                Ok(())
+            }
+            Err(e) => {
+                self.fire_error(Event::AfterMigrateError, false);
+                Err(e)
+            }
+        }
+    }
+
+    /// Creates the history table when it is missing (baselining first if asked to). Returns
+    /// whether anything was written.
+    fn prepare_history(&mut self, maybe_missing: bool) -> Result<bool, Error> {
+        if !maybe_missing || self.history_exists()? {
+            return Ok(false);
+        }
+        let schema = self.table.schema.clone();
+        let exists = self
+            .driver
+            .schema_exists(&schema)
+            .map_err(|e| Error::db("check the schema", e))?;
+        if !exists {
+            if !self.config.create_schemas {
+                return Err(Error::Refused(format!(
+                    "Schema {} doesn't exist yet and createSchemas is false",
+                    self.schema_display()
+                )));
+            }
+            self.reporter
+                .info(&format!("Creating schema {} ...", self.schema_display()));
+            self.driver
+                .create_schema(&schema)
+                .map_err(|e| Error::db("create the schema", e))?;
+            self.create_history_table()?;
+            let marker = self.schema_display();
+            self.insert_row(
+                0,
+                None,
+                "<< Flyway Schema Creation >>",
+                tidemark_ledger::history::MigrationType::Schema,
+                &marker,
+                None,
+                0,
+                true,
+            )?;
+            return Ok(true);
+        }
+        let empty = self
+            .driver
+            .schema_is_empty(&schema)
+            .map_err(|e| Error::db("check whether the schema is empty", e))?;
+        if !empty && !self.config.skip_executing_migrations {
+            if !self.config.baseline_on_migrate {
+                return Err(Error::Refused(format!(
+                    "Found non-empty schema(s) {} but no schema history table. Use baseline() or set baselineOnMigrate to true to initialize the schema history table.",
+                    self.schema_display()
+                )));
+            }
+            self.create_history_with_baseline()?;
+            return Ok(true);
+        }
+        self.create_history_table()?;
+        Ok(true)
+    }
+
+    fn apply_all(
+        &mut self,
+        history: &[tidemark_ledger::history::AppliedMigration],
+        report: &mut MigrateReport,
+    ) -> Result<(), Error> {
+        let schema = self.schema_display();
+        let facts = {
+            let plan = plan::plan(&self.resolved.migrations, history, &self.config.plan)?;
+            let failed = plan.failed();
+            PlanFacts {
+                current: plan.current().and_then(|e| e.version().cloned()),
+                schema_version: plan.schema_version(),
+                has_future: !plan.future().is_empty(),
+                latest_resolved: self
+                    .resolved
+                    .migrations
+                    .iter()
+                    .rev()
+                    .find_map(|r| r.version().cloned()),
+                failed: failed
+                    .first()
+                    .map(|f| (f.version().cloned(), f.description().to_string(), f.state)),
+                failed_count: failed.len(),
+                pending: plan.pending().into_iter().cloned().collect(),
+            }
+        };
+        let mut current = facts.current.clone();
+        report.initial_version = facts.schema_version.clone();
+        self.reporter.info(&format!(
+            "Current version of schema {schema}: {}",
+            report.initial_version
+        ));
+        if self.config.plan.out_of_order {
+            let w = format!(
+                "outOfOrder mode is active. Migration of schema {schema} may not be reproducible."
+            );
+            self.reporter.warn(&w);
+            report.warnings.push(w);
+        }
+        if facts.has_future {
+            let w = match &facts.latest_resolved {
+                Some(v) => format!(
+                    "Schema {schema} has a version ({}) that is newer than the latest available migration ({v}) !",
+                    facts.schema_version
+                ),
+                None => format!(
+                    "Schema {schema} has version {}, but no migration could be resolved in the configured locations !",
+                    facts.schema_version
+                ),
+            };
+            self.reporter.warn(&w);
+            report.warnings.push(w);
+        }
+        if let Some((version, description, state)) = &facts.failed {
+            let future_ignored = self.config.ignore_patterns.ignores(PatternState::Future);
+            if facts.failed_count == 1 && *state == State::FutureFailed && future_ignored {
+                let w = format!(
+                    "Schema {schema} contains a failed future migration to version {} !",
+                    version
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                );
+                self.reporter.warn(&w);
+                report.warnings.push(w);
+            } else {
+                return Err(Error::Refused(match version {
+                    Some(v) => {
+                        format!("Schema {schema} contains a failed migration to version {v} !")
+                    }
+                    None => format!(
+                        "Schema {schema} contains a failed repeatable migration (\"{description}\") !"
+                    ),
+                }));
+            }
+        }
+
+        let pending = facts.pending;
+        let mut next_rank = history.last().map_or(1, |r| r.installed_rank + 1);
+        let mut previous_versioned = true;
+
+        if self.config.group && !pending.is_empty() {
+            return self.apply_group(
+                &pending,
+                &mut next_rank,
+                &mut current,
+                &mut previous_versioned,
+                report,
+            );
+        }
+
+        for migration in &pending {
+            if previous_versioned && migration.version().is_none() {
+                self.fire(Event::AfterVersioned, false)?;
+                self.fire(Event::BeforeRepeatables, false)?;
+                previous_versioned = false;
+            }
+            let out_of_order = match (migration.version(), &current) {
+                (Some(v), Some(c)) => v < c,
+                _ => false,
+            };
+            let step = self.apply_one(migration, next_rank, out_of_order, false)?;
+            next_rank += 1;
+            if let Some(v) = migration.version() {
+                if current.as_ref().is_none_or(|c| v > c) {
+                    current = Some(v.clone());
+                }
+            }
+            report.applied.push(step);
+        }
+        if previous_versioned {
+            self.fire(Event::AfterVersioned, false)?;
+        }
+        self.summarise(report);
+        Ok(())
+    }
+
+    fn apply_group(
+        &mut self,
+        pending: &[ResolvedMigration],
+        next_rank: &mut i32,
+        current: &mut Option<Version>,
+        previous_versioned: &mut bool,
+        report: &mut MigrateReport,
+    ) -> Result<(), Error> {
+        let mut modes = Vec::new();
+        for m in pending {
+            modes.push(self.transaction_mode(m)?.0);
+        }
+        let all_tx = modes.iter().all(|&t| t);
+        if !self.config.mixed && modes.iter().any(|&t| t) && !all_tx {
+            let offender = pending
+                .iter()
+                .zip(&modes)
+                .find(|(_, t)| !**t)
+                .map(|(m, _)| m);
+            return Err(Error::Refused(format!(
+                "Detected both transactional and non-transactional migrations within the same migration group (even though mixed is false). First offending migration: \"{}\" [non-transactional]",
+                offender.map(label).unwrap_or_default()
+            )));
+        }
+        if all_tx {
+            self.driver
+                .begin()
+                .map_err(|e| Error::db("begin a transaction", e))?;
+        }
+        let mut steps = Vec::new();
+        let result = (|| {
+            for m in pending {
+                if *previous_versioned && m.version().is_none() {
+                    self.fire(Event::AfterVersioned, all_tx)?;
+                    self.fire(Event::BeforeRepeatables, all_tx)?;
+                    *previous_versioned = false;
+                }
+                let out_of_order = matches!((m.version(), &*current), (Some(v), Some(c)) if v < c);
+                steps.push(self.apply_one(m, *next_rank, out_of_order, all_tx)?);
+                *next_rank += 1;
+                if let Some(v) = m.version() {
+                    if current.as_ref().is_none_or(|c| v > c) {
+                        *current = Some(v.clone());
+                    }
+                }
+            }
+            Ok(())
+        })();
+        let result = self.finish_tx(all_tx, result);
+        match result {
+            Ok(()) => {
+                report.applied.extend(steps);
+                if *previous_versioned {
+                    self.fire(Event::AfterVersioned, false)?;
+                }
+                self.summarise(report);
+                Ok(())
+            }
+            Err(Error::Script(mut f)) if all_tx => {
+                f.rolled_back = self.driver.supports_ddl_transactions();
+                Err(Error::Script(f))
+            }
+            Err(e) => {
+                if !all_tx {
+                    report.applied.extend(steps);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn summarise(&mut self, report: &mut MigrateReport) {
+        let schema = report.schema.clone();
+        report.target_version = report.applied.iter().rev().find_map(|s| s.version.clone());
+        let n = report.applied.len();
+        if n == 0 {
+            self.reporter.info(&format!(
+                "Schema {schema} is up to date. No migration necessary."
+            ));
+        } else {
+            let target = report
+                .target_version
+                .as_ref()
+                .map(|v| format!(", now at version v{v}"))
+                .unwrap_or_default();
+            let total: u128 = report
+                .applied
+                .iter()
+                .map(|s| s.execution_time.max(0) as u128)
+                .sum();
+            self.reporter.info(&format!(
+                "Successfully applied {n} migration{} to schema {schema}{target} (execution time {})",
+                if n == 1 { "" } else { "s" },
+                format_duration(total)
+            ));
+        }
+    }
+
+    /// Decides whether a migration runs in a transaction (reference §9). Returns the decision
+    /// and the statements.
+    fn transaction_mode(
+        &self,
+        m: &ResolvedMigration,
+    ) -> Result<(bool, Vec<tidemark_sql::Statement>), Error> {
+        let replace = m
+            .config
+            .placeholder_replacement
+            .unwrap_or(self.config.resolve.placeholder_replacement);
+        let file_name = m.script.rsplit('/').next().unwrap_or(&m.script).to_string();
+        let text = self.prepare_text(&m.text, &m.path, &file_name, replace)?;
+        let statements = self.split(&text, &m.path)?;
+        if let Some(explicit) = m.config.execute_in_transaction {
+            return Ok((explicit, statements));
+        }
+        if !self.config.execute_in_transaction {
+            return Ok((false, statements));
+        }
+        let non_tx = statements.iter().find(|s| s.non_transactional);
+        let Some(non_tx) = non_tx else {
+            return Ok((true, statements));
+        };
+        let has_tx = statements.iter().any(|s| !s.non_transactional);
+        if has_tx && !self.config.mixed {
+            return Err(Error::Prepare {
+                path: m.path.clone(),
+                line: non_tx.line,
+                message: format!(
+                    "Detected both transactional and non-transactional statements within the same migration (even though mixed is false). Offending statement found at line {}: {}",
+                    non_tx.line, non_tx.sql
+                ),
+            });
+        }
+        Ok((false, statements))
+    }
+
+    /// Applies one migration with its callbacks and history row. `outer_tx`: a group
+    /// transaction is already open.
+    fn apply_one(
+        &mut self,
+        m: &ResolvedMigration,
+        rank: i32,
+        out_of_order: bool,
+        outer_tx: bool,
+    ) -> Result<AppliedStep, Error> {
+        let (in_tx, statements) = self.transaction_mode(m)?;
+        let in_tx = in_tx || outer_tx;
+        let schema = self.schema_display();
+        let mut text = match m.version() {
+            Some(v) => format!(
+                "Migrating schema {schema} to version \"{}\"",
+                versioned_label(v, m.description())
+            ),
+            None => format!(
+                "Migrating schema {schema} with repeatable migration \"{}\"",
+                m.description()
+            ),
+        };
+        if out_of_order {
+            text.push_str(" [out of order]");
+        }
+        if !in_tx {
+            text.push_str(" [non-transactional]");
+        }
+        self.reporter.info(&text);
+
+        let start = Instant::now();
+        let own_tx = in_tx && !outer_tx;
+        if own_tx {
+            self.driver
+                .begin()
+                .map_err(|e| Error::db("begin a transaction", e))?;
+        }
+        let version_text = m.version().map(|v| v.as_str().to_string());
+        let what = format!(
+            "Migration {}",
+            m.script.rsplit('/').next().unwrap_or(&m.script)
+        );
+
+        let run = (|| -> Result<(), Error> {
+            if !self.config.skip_executing_migrations {
+                self.fire(Event::BeforeEachMigrate, in_tx)?;
+                if let Err(failure) = self.run_statements(&what, &m.path, &statements) {
+                    self.fire_error(Event::AfterEachMigrateError, in_tx);
+                    return Err(Error::Script(failure));
+                }
+                self.fire(Event::AfterEachMigrate, in_tx)?;
+            }
+            let elapsed = elapsed_ms(start);
+            self.insert_row(
+                rank,
+                version_text.as_deref(),
+                m.description(),
+                m.migration_type(),
+                &m.script,
+                Some(m.checksum),
+                elapsed,
+                true,
+            )
+        })();
+
+        match run {
+            Ok(()) => {
+                if own_tx {
+                    self.driver.commit().map_err(|e| Error::db("commit", e))?;
+                }
+                Ok(AppliedStep {
+                    version: version_text,
+                    description: m.description().to_string(),
+                    kind: m.migration_type().to_string(),
+                    script: m.script.clone(),
+                    path: m.path.clone(),
+                    execution_time: elapsed_ms(start),
+                    out_of_order,
+                })
+            }
+            Err(error) => {
+                if outer_tx {
+                    return Err(error);
+                }
+                if own_tx {
+                    let _ = self.driver.rollback();
+                }
+                let rolled_back = own_tx && self.driver.supports_ddl_transactions();
+                if !rolled_back {
+                    // Record the failure honestly: the script may have changed the database.
+                    let elapsed = elapsed_ms(start);
+                    self.insert_row(
+                        rank,
+                        version_text.as_deref(),
+                        m.description(),
+                        m.migration_type(),
+                        &m.script,
+                        Some(m.checksum),
+                        elapsed,
+                        false,
+                    )?;
+                }
+                Err(match error {
+                    Error::Script(mut f) => {
+                        f.rolled_back = rolled_back;
+                        Error::Script(f)
+                    }
+                    other => other,
+                })
+            }
+        }
+    }
+}
+
+fn versioned_label(v: &Version, description: &str) -> String {
+    if description.is_empty() {
+        v.to_string()
+    } else {
+        format!("{v} - {description}")
+    }
+}
+
+fn label(m: &ResolvedMigration) -> String {
+    match m.version() {
+        Some(v) => {
+            if m.description().is_empty() {
+                v.to_string()
+            } else {
+                format!("{v} {}", m.description())
+            }
+        }
+        None => m.description().to_string(),
+    }
+}
+
+/// What `migrate` needs from the plan, owned, so the plan's borrow of the resolved files ends
+/// before anything is applied.
+struct PlanFacts {
+    current: Option<Version>,
+    schema_version: String,
+    has_future: bool,
+    latest_resolved: Option<Version>,
+    failed: Option<(Option<Version>, String, State)>,
+    failed_count: usize,
+    pending: Vec<ResolvedMigration>,
+}

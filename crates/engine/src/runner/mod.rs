@@ -1,0 +1,585 @@
+//! The runner: every command's shared machinery, one file per command beside it.
+//!
+//! Order of work, for every command that writes: take the lock -> make sure schema and history
+//! table exist -> read the history once -> plan -> validate -> apply each step -> release the
+//! lock (on every path, a panic included). A migration's statements and its history row commit
+//! in one transaction where the DBMS allows it; otherwise the path without a transaction is
+//! explicit and a failure is recorded honestly as a `success = false` row.
+
+mod baseline;
+mod clean;
+mod inspect;
+mod migrate;
+pub mod repair;
+
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use tidemark_ledger::event::Event;
+use tidemark_ledger::history::{
+    AppliedMigration, HistoryError, MigrationType, abbreviate_description, abbreviate_script,
+};
+use tidemark_ledger::pattern::IgnorePatterns;
+use tidemark_ledger::placeholder::Placeholders;
+use tidemark_ledger::plan::PlanConfig;
+use tidemark_ledger::script::Callback;
+use tidemark_ledger::source::{ResolveConfig, Resolved, Source, resolve};
+use tidemark_ledger::version::Version;
+use tidemark_sql::Statement;
+
+use crate::driver::{Driver, Value};
+use crate::error::{Error, ScriptFailure};
+use crate::history_table::HistoryTable;
+use crate::lock;
+use crate::report::Reporter;
+
+pub use inspect::Snapshot;
+pub use migrate::MigrateFailure;
+
+/// Engine settings (the Flyway keys the engine needs; the CLI maps settings onto this).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `schemas`.
+    pub schemas: Vec<String>,
+    /// `defaultSchema`.
+    pub default_schema: Option<String>,
+    /// `createSchemas`.
+    pub create_schemas: bool,
+    /// `table`.
+    pub table: String,
+    /// `tablespace`.
+    pub tablespace: Option<String>,
+    /// How files are resolved; `resolve.placeholders` holds the user's placeholders (built-ins
+    /// are added by the engine once connected).
+    pub resolve: ResolveConfig,
+    /// `target` and `outOfOrder`.
+    pub plan: PlanConfig,
+    /// `ignoreMigrationPatterns`.
+    pub ignore_patterns: IgnorePatterns,
+    /// `validateOnMigrate`.
+    pub validate_on_migrate: bool,
+    /// `baselineOnMigrate`.
+    pub baseline_on_migrate: bool,
+    /// `baselineVersion`.
+    pub baseline_version: Version,
+    /// `baselineDescription`.
+    pub baseline_description: String,
+    /// `cleanDisabled`.
+    pub clean_disabled: bool,
+    /// `mixed`.
+    pub mixed: bool,
+    /// `group`.
+    pub group: bool,
+    /// `executeInTransaction`.
+    pub execute_in_transaction: bool,
+    /// `installedBy`.
+    pub installed_by: Option<String>,
+    /// `lockRetryCount`.
+    pub lock_retry_count: i64,
+    /// `skipExecutingMigrations`.
+    pub skip_executing_migrations: bool,
+    /// `skipDefaultCallbacks`: ignore SQL callbacks found in the locations.
+    pub skip_default_callbacks: bool,
+    /// `environment` (for `${flyway:environment}`).
+    pub environment: String,
+    /// `workingDirectory` (for `${flyway:workingDirectory}`).
+    pub working_directory: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            schemas: Vec::new(),
+            default_schema: None,
+            create_schemas: true,
+            table: "flyway_schema_history".into(),
+            tablespace: None,
+            resolve: ResolveConfig::default(),
+            plan: PlanConfig::default(),
+            ignore_patterns: IgnorePatterns::parse(&["*:future"]).unwrap_or_default(),
+            validate_on_migrate: true,
+            baseline_on_migrate: false,
+            baseline_version: Version::parse("1").expect("1 is a version"),
+            baseline_description: "<< Flyway Baseline >>".into(),
+            clean_disabled: true,
+            mixed: false,
+            group: false,
+            execute_in_transaction: true,
+            installed_by: None,
+            lock_retry_count: 50,
+            skip_executing_migrations: false,
+            skip_default_callbacks: false,
+            environment: "default".into(),
+            working_directory: PathBuf::from("."),
+        }
+    }
+}
+
+/// One command's session with one database.
+pub struct Engine<'a> {
+    driver: &'a mut dyn Driver,
+    config: &'a Config,
+    reporter: &'a mut dyn Reporter,
+    table: HistoryTable,
+    placeholders: Placeholders,
+    resolved: Resolved,
+    installed_by: Option<String>,
+}
+
+impl<'a> Engine<'a> {
+    /// Connects the pieces: finds the schema, fills the built-in placeholders and resolves the
+    /// files (no lock is taken and nothing is written here).
+    pub fn new(
+        driver: &'a mut dyn Driver,
+        source: &'a dyn Source,
+        config: &'a Config,
+        reporter: &'a mut dyn Reporter,
+    ) -> Result<Engine<'a>, Error> {
+        let schema = match config
+            .default_schema
+            .clone()
+            .or_else(|| config.schemas.first().cloned())
+        {
+            Some(s) => s,
+            None => driver
+                .current_schema()
+                .map_err(|e| Error::db("determine the current schema", e))?,
+        };
+        let table = HistoryTable {
+            dialect: driver.dialect(),
+            schema: schema.clone(),
+            table: config.table.clone(),
+            tablespace: config.tablespace.clone(),
+        };
+        let mut placeholders = config.resolve.placeholders.clone();
+        let user = driver
+            .current_user()
+            .map_err(|e| Error::db("read the current user", e))?;
+        placeholders.set("flyway:defaultSchema", schema.clone());
+        placeholders.set("flyway:user", user);
+        if let Some(db) = driver
+            .database_name()
+            .map_err(|e| Error::db("read the database name", e))?
+        {
+            placeholders.set("flyway:database", db);
+        }
+        placeholders.set("flyway:timestamp", local_timestamp());
+        placeholders.set(
+            "flyway:workingDirectory",
+            config.working_directory.display().to_string(),
+        );
+        placeholders.set("flyway:table", config.table.clone());
+        placeholders.set("flyway:environment", config.environment.clone());
+
+        let mut resolve_config = config.resolve.clone();
+        resolve_config.placeholders = placeholders.clone();
+        let mut resolved = resolve(source, &resolve_config).map_err(Error::Resolve)?;
+        if config.skip_default_callbacks {
+            resolved.callbacks.clear();
+        }
+        for warning in &resolved.warnings {
+            reporter.warn(warning);
+        }
+        if !resolved.skipped.is_empty() && !config.resolve.validate_naming {
+            reporter.warn(&format!(
+                "{} SQL migrations were detected but not run because they did not follow the filename convention.",
+                resolved.skipped.len()
+            ));
+            for (path, e) in &resolved.skipped {
+                reporter.warn(&format!("  {}: {e}", path.display()));
+            }
+        }
+        Ok(Engine {
+            driver,
+            config,
+            reporter,
+            table,
+            placeholders,
+            resolved,
+            installed_by: None,
+        })
+    }
+
+    /// The schema the history table lives in, quoted as Flyway prints it (`"main"`).
+    pub fn schema_display(&self) -> String {
+        self.table.quote(&self.table.schema)
+    }
+
+    /// The resolved files.
+    pub fn resolved(&self) -> &Resolved {
+        &self.resolved
+    }
+
+    /// The driver (for tests and tools that need the connection after a command).
+    pub fn driver(&mut self) -> &mut dyn Driver {
+        self.driver
+    }
+
+    /// Runs `work` holding the migration lock; the lock is released on every path.
+    fn locked<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
+        let id = lock::flyway_lock_id(&self.table.schema, &self.table.table);
+        let retries = self.config.lock_retry_count;
+        let reporter = &mut *self.reporter;
+        lock::acquire(self.driver, &id, retries, |attempt| {
+            reporter.info(&format!(
+                "Waiting for the migration lock held by another session (attempt {attempt})..."
+            ))
+        })?;
+        let outcome = catch_unwind(AssertUnwindSafe(|| work(&mut *self)));
+        let released = self.driver.unlock(&id);
+        match outcome {
+            Ok(Ok(value)) => {
+                released.map_err(|e| Error::db("release the migration lock", e))?;
+                Ok(value)
+            }
+            Ok(Err(e)) => Err(e),
+            Err(panic) => resume_unwind(panic),
+        }
+    }
+
+    fn history_exists(&mut self) -> Result<bool, Error> {
+        let (schema, table) = (self.table.schema.clone(), self.table.table.clone());
+        self.driver
+            .table_exists(&schema, &table)
+            .map_err(|e| Error::db("check for the schema history table", e))
+    }
+
+    /// Reads every history row (empty when the table does not exist).
+    fn read_history(&mut self) -> Result<Vec<AppliedMigration>, Error> {
+        if !self.history_exists()? {
+            return Ok(Vec::new());
+        }
+        let rows = self
+            .driver
+            .query(&self.table.select(), &[Value::Int(-1)])
+            .map_err(|e| {
+                Error::db(
+                    &format!("read the schema history table {}", self.table.qualified()),
+                    e,
+                )
+            })?;
+        rows.into_iter().map(|row| parse_row(&row)).collect()
+    }
+
+    fn create_history_table(&mut self) -> Result<(), Error> {
+        self.reporter.info(&format!(
+            "Creating Schema History table {} ...",
+            self.table.qualified()
+        ));
+        let transactional = self.driver.supports_ddl_transactions();
+        if transactional {
+            self.driver
+                .begin()
+                .map_err(|e| Error::db("begin a transaction", e))?;
+        }
+        let result = (|| {
+            for sql in self.table.create() {
+                self.driver
+                    .execute(&sql, &[])
+                    .map_err(|e| Error::db("create the schema history table", e))?;
+            }
+            Ok(())
+        })();
+        self.finish_tx(transactional, result)
+    }
+
+    /// Commits on success, rolls back on error (when a transaction was begun).
+    fn finish_tx<T>(&mut self, began: bool, result: Result<T, Error>) -> Result<T, Error> {
+        if !began {
+            return result;
+        }
+        match result {
+            Ok(v) => {
+                self.driver.commit().map_err(|e| Error::db("commit", e))?;
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.driver.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn installed_by(&mut self) -> Result<String, Error> {
+        if let Some(by) = &self.installed_by {
+            return Ok(by.clone());
+        }
+        let by = match &self.config.installed_by {
+            Some(by) => by.clone(),
+            None => self
+                .driver
+                .current_user()
+                .map_err(|e| Error::db("read the current user", e))?,
+        };
+        self.installed_by = Some(by.clone());
+        Ok(by)
+    }
+
+    /// Inserts one history row with Flyway's statement.
+    #[allow(clippy::too_many_arguments)]
+    fn insert_row(
+        &mut self,
+        rank: i32,
+        version: Option<&str>,
+        description: &str,
+        kind: MigrationType,
+        script: &str,
+        checksum: Option<i32>,
+        execution_time: i32,
+        success: bool,
+    ) -> Result<(), Error> {
+        let installed_by = self.installed_by()?;
+        let params = [
+            Value::Int(i64::from(rank)),
+            version.map_or(Value::Null, |v| Value::Text(v.to_string())),
+            Value::Text(abbreviate_description(description)),
+            Value::Text(kind.as_str().to_string()),
+            Value::Text(abbreviate_script(script)),
+            checksum.map_or(Value::Null, |c| Value::Int(i64::from(c))),
+            Value::Text(installed_by),
+            Value::Int(i64::from(execution_time)),
+            Value::Bool(success),
+        ];
+        self.driver
+            .execute(&self.table.insert(), &params)
+            .map(|_| ())
+            .map_err(|e| Error::db(&format!("insert a row into {}", self.table.qualified()), e))
+    }
+
+    /// Replaces placeholders in a script's text for execution (with `${flyway:filename}` set).
+    fn prepare_text(
+        &self,
+        text: &str,
+        path: &Path,
+        filename: &str,
+        replace: bool,
+    ) -> Result<String, Error> {
+        let text = tidemark_ledger::text::strip_bom(text);
+        if !replace {
+            return Ok(text.to_string());
+        }
+        let mut placeholders = self.placeholders.clone();
+        placeholders.set("flyway:filename", filename);
+        placeholders.replace(text).map_err(|e| {
+            use tidemark_ledger::placeholder::PlaceholderError as P;
+            let line = match &e {
+                P::Missing { line, .. }
+                | P::UnknownBuiltIn { line, .. }
+                | P::Unterminated { line, .. } => *line,
+                _ => 0,
+            };
+            Error::Prepare {
+                path: path.to_path_buf(),
+                line,
+                message: e.to_string(),
+            }
+        })
+    }
+
+    fn split(&self, text: &str, path: &Path) -> Result<Vec<Statement>, Error> {
+        tidemark_sql::split(self.driver.dialect(), text).map_err(|e| Error::Prepare {
+            path: path.to_path_buf(),
+            line: e.line,
+            message: format!("Unable to parse statement: {e}"),
+        })
+    }
+
+    /// Executes statements in order; the first failure stops and is reported with its line.
+    fn run_statements(
+        &mut self,
+        what: &str,
+        path: &Path,
+        statements: &[Statement],
+    ) -> Result<(), Box<ScriptFailure>> {
+        for statement in statements {
+            if let Err(error) = self.driver.execute(&statement.sql, &[]) {
+                return Err(Box::new(ScriptFailure {
+                    what: what.to_string(),
+                    path: path.to_path_buf(),
+                    line: statement.line,
+                    statement: statement.sql.clone(),
+                    error,
+                    rolled_back: false,
+                }));
+            }
+        }
+        Ok(())
+    }
+
+    fn callbacks(&self, event: Event) -> Vec<Callback> {
+        self.resolved
+            .callbacks
+            .iter()
+            .filter(|c| c.event == event)
+            .cloned()
+            .collect()
+    }
+
+    /// Runs the SQL callbacks of an event. Per-migration events run inside the caller's
+    /// transaction (`in_tx`); the others run in a transaction of their own where possible.
+    fn fire(&mut self, event: Event, in_tx: bool) -> Result<(), Error> {
+        for callback in self.callbacks(event) {
+            let replace = callback
+                .config
+                .placeholder_replacement
+                .unwrap_or(self.config.resolve.placeholder_replacement);
+            let file_name = callback
+                .script
+                .rsplit('/')
+                .next()
+                .unwrap_or(&callback.script)
+                .to_string();
+            let text = self.prepare_text(&callback.text, &callback.path, &file_name, replace)?;
+            let statements = self.split(&text, &callback.path)?;
+            let own_tx = !in_tx
+                && callback.config.execute_in_transaction.unwrap_or(true)
+                && !statements.iter().any(|s| s.non_transactional);
+            self.reporter.info(&format!(
+                "Executing SQL callback: {} - {}",
+                event.id(),
+                callback.description
+            ));
+            if own_tx {
+                self.driver
+                    .begin()
+                    .map_err(|e| Error::db("begin a transaction", e))?;
+            }
+            let what = format!("Callback {file_name}");
+            match self.run_statements(&what, &callback.path, &statements) {
+                Ok(()) => {
+                    if own_tx {
+                        self.driver.commit().map_err(|e| Error::db("commit", e))?;
+                    }
+                }
+                Err(mut failure) => {
+                    if own_tx {
+                        let _ = self.driver.rollback();
+                        failure.rolled_back = self.driver.supports_ddl_transactions();
+                    }
+                    return Err(Error::Script(failure));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Fires an error event; its own failures are reported as warnings, never masking the
+    /// original error.
+    fn fire_error(&mut self, event: Event, in_tx: bool) {
+        if let Err(e) = self.fire(event, in_tx) {
+            self.reporter
+                .warn(&format!("{} callback failed: {e}", event.id()));
+        }
+    }
+
+    /// Runs `work` between the `before` and `after`/`afterError` callbacks of a command.
+    fn around<T>(
+        &mut self,
+        before: Event,
+        after: Event,
+        after_error: Event,
+        work: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let result = self.fire(before, false).and_then(|()| work(self));
+        match result {
+            Ok(v) => {
+                self.fire(after, false)?;
+                Ok(v)
+            }
+            Err(e) => {
+                self.fire_error(after_error, false);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Converts a row of [`HistoryTable::select`] into an [`AppliedMigration`].
+fn parse_row(row: &[Value]) -> Result<AppliedMigration, Error> {
+    let get = |i: usize| row.get(i).cloned().unwrap_or(Value::Null);
+    let rank = get(0).as_i64().unwrap_or(0) as i32;
+    let version = match get(1).as_text() {
+        Some(text) => Some(
+            Version::parse(&text).map_err(|source| HistoryError::BadVersion {
+                text,
+                rank,
+                source,
+            })?,
+        ),
+        None => None,
+    };
+    let kind_text = get(3).as_text().unwrap_or_default();
+    let kind = MigrationType::parse(&kind_text).ok_or(HistoryError::UnknownType {
+        kind: kind_text,
+        rank,
+    })?;
+    Ok(AppliedMigration {
+        installed_rank: rank,
+        version,
+        description: get(2).as_text().unwrap_or_default(),
+        kind,
+        script: get(4).as_text().unwrap_or_default(),
+        checksum: get(5).as_i64().map(|c| c as i32),
+        installed_on: normalize_timestamp(&get(6).as_text().unwrap_or_default()),
+        installed_by: get(7).as_text().unwrap_or_default(),
+        execution_time: get(8).as_i64().unwrap_or(0) as i32,
+        success: get(9).as_bool().unwrap_or(false),
+    })
+}
+
+/// `2026-07-19T18:01:56.504` / `2026-07-19 18:01:56.504+00` -> `2026-07-19 18:01:56.504`.
+fn normalize_timestamp(s: &str) -> String {
+    let s = s.trim().replacen('T', " ", 1);
+    let end = s
+        .char_indices()
+        .skip(19)
+        .find(|&(_, c)| !(c.is_ascii_digit() || c == '.'))
+        .map_or(s.len(), |(i, _)| i);
+    s[..end].to_string()
+}
+
+/// `yyyy-MM-dd HH:mm:ss` in local time, fixed when the command starts.
+fn local_timestamp() -> String {
+    chrono::Local::now().format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// Flyway's `TimeFormat.format`: `mm:ss.SSSs`.
+pub fn format_duration(ms: u128) -> String {
+    let minutes = ms / 60_000;
+    let seconds = (ms / 1000) % 60;
+    let millis = ms % 1000;
+    format!("{minutes:02}:{seconds:02}.{millis:03}s")
+}
+
+fn elapsed_ms(start: Instant) -> i32 {
+    i32::try_from(start.elapsed().as_millis()).unwrap_or(i32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_normalised() {
+        assert_eq!(
+            normalize_timestamp("2026-07-19 18:01:56.504"),
+            "2026-07-19 18:01:56.504"
+        );
+        assert_eq!(
+            normalize_timestamp("2026-07-19T18:01:56.504+00:00"),
+            "2026-07-19 18:01:56.504"
+        );
+        assert_eq!(
+            normalize_timestamp("2026-07-19 18:01:56"),
+            "2026-07-19 18:01:56"
+        );
+        assert_eq!(normalize_timestamp("x"), "x");
+    }
+
+    #[test]
+    fn durations_use_flyway_format() {
+        assert_eq!(format_duration(12), "00:00.012s");
+        assert_eq!(format_duration(61_005), "01:01.005s");
+    }
+}
