@@ -1,0 +1,216 @@
+//! Discovery: what `resolve` finds in locations, and the errors it refuses with (reference §1.4,
+//! §2, §9).
+
+use std::fs;
+
+use tidemark_ledger::name::Kind;
+use tidemark_ledger::placeholder::Placeholders;
+use tidemark_ledger::source::{FsSource, MemSource, ResolveConfig, ResolveError, resolve};
+
+fn mem(list: &[(&str, &[u8])]) -> MemSource {
+    let mut src = MemSource::new();
+    for (name, bytes) in list {
+        src.add(0, name, bytes.to_vec());
+    }
+    src
+}
+
+#[test]
+fn duplicate_versions_are_refused_naming_both_files() {
+    let src = mem(&[
+        ("V1__a.sql", b"a"),
+        ("V1.0__b.sql", b"b"),
+        ("U1__a.sql", b"u"),
+        ("B1__base.sql", b"x"),
+    ]);
+    let err = resolve(&src, &ResolveConfig::default()).unwrap_err();
+    assert_eq!(err.0.len(), 1, "{err}");
+    let text = err.to_string();
+    assert!(
+        text.starts_with("Found more than one migration with version 1\nOffenders:\n-> mem0/V1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("V1.0__b.sql (SQL)") && text.contains("V1__a.sql (SQL)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn undo_and_baseline_of_same_version_are_not_duplicates() {
+    let src = mem(&[
+        ("V1__a.sql", b"a"),
+        ("U1__a.sql", b"u"),
+        ("B1__base.sql", b"x"),
+    ]);
+    let r = resolve(&src, &ResolveConfig::default()).unwrap();
+    let kinds: Vec<_> = r.migrations.iter().map(|m| m.name.kind).collect();
+    assert_eq!(kinds, [Kind::Versioned, Kind::Baseline, Kind::Undo]);
+}
+
+#[test]
+fn repeatables_collide_on_description_and_callbacks_on_name() {
+    let src = mem(&[("R__a_b.sql", b"1"), ("sub/R__a b.sql", b"2")]);
+    let err = resolve(&src, &ResolveConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("Found more than one repeatable migration with description a b"),
+        "{err}"
+    );
+
+    let mut src = MemSource::new();
+    src.add(0, "afterMigrate.sql", b"x".to_vec());
+    src.add(1, "afterMigrate.sql", b"y".to_vec());
+    let err = resolve(&src, &ResolveConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("Found more than 1 SQL callback script called afterMigrate!"),
+        "{err}"
+    );
+}
+
+#[test]
+fn all_problems_are_reported_in_one_run() {
+    let src = mem(&[
+        ("V1__a.sql", b"a"),
+        ("V1__b.sql", b"b"),
+        ("V2__bad.sql", b"caf\xe9"),
+        ("V3__x.sql.conf", b"nope=1"),
+    ]);
+    let mut with_v3 = src.clone();
+    with_v3.add(0, "V3__x.sql", b"x".to_vec());
+    let err = resolve(&with_v3, &ResolveConfig::default()).unwrap_err();
+    assert_eq!(err.0.len(), 3, "{err}");
+    assert!(
+        err.0
+            .iter()
+            .any(|e| matches!(e, ResolveError::Decode { line: 1, .. }))
+    );
+    assert!(
+        err.0
+            .iter()
+            .any(|e| matches!(e, ResolveError::ScriptConfig { line: 1, .. }))
+    );
+    assert!(
+        err.0
+            .iter()
+            .any(|e| matches!(e, ResolveError::DuplicateVersion { .. }))
+    );
+}
+
+#[test]
+fn non_utf8_file_names_file_line_and_the_fix() {
+    let src = mem(&[("V1__latin.sql", b"select 1;\nselect 'caf\xe9';\n")]);
+    let err = resolve(&src, &ResolveConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Unable to calculate checksum of mem0/V1__latin.sql"),
+        "{err}"
+    );
+    assert!(err.contains("(line 2)"), "{err}");
+    assert!(err.contains("encoding"), "{err}");
+    // A per-script .conf fixes it.
+    let mut fixed = src.clone();
+    fixed.add(0, "V1__latin.sql.conf", b"encoding=ISO-8859-1\n".to_vec());
+    let r = resolve(&fixed, &ResolveConfig::default()).unwrap();
+    assert!(r.migrations[0].text.contains("café"));
+    assert_eq!(
+        r.migrations[0].config.encoding.as_deref(),
+        Some("ISO-8859-1")
+    );
+}
+
+#[test]
+fn bad_names_are_skipped_or_refused_with_validate_naming() {
+    let src = mem(&[
+        ("V1__ok.sql", b"a"),
+        ("v2__lower.sql", b"b"),
+        ("Vx__bad.sql", b"c"),
+        ("notes.txt", b"d"),
+        ("R1__rep.sql", b"e"),
+    ]);
+    let r = resolve(&src, &ResolveConfig::default()).unwrap();
+    assert_eq!(r.migrations.len(), 1);
+    assert_eq!(r.skipped.len(), 3);
+    let strict = ResolveConfig {
+        validate_naming: true,
+        ..ResolveConfig::default()
+    };
+    let err = resolve(&src, &strict).unwrap_err().to_string();
+    assert!(err.starts_with("Invalid SQL filenames found:\r\n"), "{err}");
+    assert!(
+        err.contains("could not recognise version number x"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Unrecognised migration name format: v2__lower.sql"),
+        "{err}"
+    );
+}
+
+#[test]
+fn repeatable_checksum_is_after_placeholders_with_filename() {
+    let text = b"CREATE VIEW v AS SELECT '${greeting}' AS g, '${flyway:filename}' AS f;";
+    let src = mem(&[("R__v.sql", text), ("V1__v.sql", text)]);
+    let mut placeholders = Placeholders::default();
+    placeholders.set("greeting", "hello");
+    let config = ResolveConfig {
+        placeholders,
+        ..ResolveConfig::default()
+    };
+    let r = resolve(&src, &config).unwrap();
+    let versioned = &r.migrations[0];
+    let repeatable = &r.migrations[1];
+    // Versioned: raw text. Repeatable: replaced text, raw kept as the equivalent checksum.
+    assert_eq!(versioned.checksum, versioned.raw_checksum);
+    assert_eq!(repeatable.raw_checksum, versioned.checksum);
+    assert_ne!(repeatable.checksum, repeatable.raw_checksum);
+    assert!(repeatable.checksum_matches(Some(repeatable.raw_checksum)));
+
+    let missing = resolve(&mem(&[("R__v.sql", text)]), &ResolveConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        missing
+            .contains("No value provided for placeholder: ${greeting}.  Check your configuration!"),
+        "{missing}"
+    );
+}
+
+#[test]
+fn filesystem_walk_records_paths_relative_to_location_and_skips_hidden_dirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sql");
+    fs::create_dir_all(root.join("2024/q1")).unwrap();
+    fs::create_dir_all(root.join(".hidden")).unwrap();
+    fs::write(root.join("V1__a.sql"), "a").unwrap();
+    fs::write(root.join("2024/q1/V2__b.sql"), "b").unwrap();
+    fs::write(root.join(".hidden/V3__c.sql"), "c").unwrap();
+    fs::write(root.join("README.md"), "docs").unwrap();
+    let src = FsSource::new(
+        vec![root.clone(), root.clone(), dir.path().join("absent")],
+        false,
+    );
+    let r = resolve(&src, &ResolveConfig::default()).unwrap();
+    let scripts: Vec<_> = r.migrations.iter().map(|m| m.script.as_str()).collect();
+    // The same location twice collapses; the hidden folder is skipped.
+    assert_eq!(scripts, ["V1__a.sql", "2024/q1/V2__b.sql"]);
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+    assert!(r.warnings[0].contains("absent"));
+
+    let strict = FsSource::new(vec![dir.path().join("absent")], true);
+    assert!(resolve(&strict, &ResolveConfig::default()).is_err());
+
+    // Overlapping locations that give different script paths are duplicates, as in Flyway.
+    let overlap = FsSource::new(vec![root.clone(), root.join("2024")], false);
+    let err = resolve(&overlap, &ResolveConfig::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Found more than one migration with version 2"),
+        "{err}"
+    );
+}
