@@ -11,6 +11,7 @@
 
 mod mysql;
 mod postgres;
+mod scan;
 mod sqlite;
 
 use std::fmt;
@@ -41,6 +42,11 @@ impl fmt::Display for Dialect {
 pub struct Statement {
     /// The statement text as it appears in the script, from its first token up to (excluding) the
     /// delimiter; comments before the first token are not part of it.
+    ///
+    /// PostgreSQL `COPY ... FROM STDIN` is the one exception: the command, then a NUL character,
+    /// then the data lines verbatim (without the closing `\.` line). PostgreSQL refuses NUL in
+    /// query text and in text-format COPY data, so the separator is unambiguous; the executor
+    /// splits at it and streams the data.
     pub sql: String,
     /// 1-based line of the statement's first token in the script.
     pub line: usize,
