@@ -1,1 +1,4 @@
-//! One integration binary: end-to-end tests through the `tidemark` binary.
+//! One integration binary: the driver conformance suite (engine over every driver) and the
+//! end-to-end tests through the `tidemark` binary.
+
+mod conformance;

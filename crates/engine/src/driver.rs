@@ -107,6 +107,9 @@ pub trait Driver {
     /// The SQL dialect (decides splitting, quoting and history DDL).
     fn dialect(&self) -> Dialect;
 
+    /// The product and version, e.g. `SQLite 3.46.1`, `PostgreSQL 15.4`, `MariaDB 10.11.6`.
+    fn server_version(&mut self) -> Result<String, DbError>;
+
     /// Whether DDL runs inside transactions (PostgreSQL, SQLite: yes; MySQL/MariaDB: no).
     fn supports_ddl_transactions(&self) -> bool;
 

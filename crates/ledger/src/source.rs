@@ -207,6 +207,9 @@ pub struct ResolveConfig {
     pub placeholders: Placeholders,
     /// `validateMigrationNaming`.
     pub validate_naming: bool,
+    /// Indexes of locations that only hold callbacks (`callbackLocations`): migrations found
+    /// there are ignored.
+    pub callback_only_locations: Vec<usize>,
 }
 
 impl Default for ResolveConfig {
@@ -218,6 +221,7 @@ impl Default for ResolveConfig {
             placeholder_replacement: true,
             placeholders: Placeholders::default(),
             validate_naming: false,
+            callback_only_locations: Vec::new(),
         }
     }
 }
@@ -379,6 +383,10 @@ pub fn resolve(source: &dyn Source, config: &ResolveConfig) -> Result<Resolved, 
                 continue;
             }
         };
+        let callback_only = config.callback_only_locations.contains(&file.location);
+        if callback_only && !matches!(parsed.kind, Kind::Callback(_)) {
+            continue;
+        }
         match load(source, file, file_name, &by_path, config, parsed) {
             Ok(Loaded::Migration(m)) => resolved.migrations.push(*m),
             Ok(Loaded::Callback(c)) => resolved.callbacks.push(c),

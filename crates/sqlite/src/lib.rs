@@ -132,6 +132,10 @@ impl Driver for SqliteDriver {
         Dialect::Sqlite
     }
 
+    fn server_version(&mut self) -> Result<String, DbError> {
+        Ok(format!("SQLite {}", rusqlite::version()))
+    }
+
     fn supports_ddl_transactions(&self) -> bool {
         true
     }

@@ -1,0 +1,250 @@
+//! Scenarios every driver must pass.
+
+use tidemark_engine::{Config, Error};
+use tidemark_ledger::pattern::IgnorePatterns;
+
+use super::harness::{databases, files};
+
+#[test]
+fn migrate_writes_flyway_rows_and_is_idempotent() {
+    for mut db in databases() {
+        let src = files(&[
+            (
+                "V1__create_people.sql",
+                "CREATE TABLE people (id INT PRIMARY KEY, name VARCHAR(50));\n",
+            ),
+            (
+                "V1_1__add_row.sql",
+                "INSERT INTO people (id, name) VALUES (1, 'ada');\n",
+            ),
+            (
+                "sub/V2__second.sql",
+                "CREATE TABLE things (id INT);\nINSERT INTO things VALUES (1);\n",
+            ),
+            (
+                "R__view.sql",
+                "CREATE VIEW people_view AS SELECT name FROM people;\n",
+            ),
+        ]);
+        let config = Config::default();
+        let report = db
+            .migrate(&src, &config)
+            .unwrap_or_else(|f| panic!("{}: {f}", db.name));
+        assert_eq!(report.applied.len(), 4, "{}", db.name);
+        assert_eq!(report.target_version.as_deref(), Some("2"));
+        let rows = db.history();
+        let summary: Vec<_> = rows
+            .iter()
+            .map(|r| (r.0, r.1.clone(), r.2.clone(), r.3.clone(), r.4.clone(), r.6))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    1,
+                    Some("1".into()),
+                    "create people".into(),
+                    "SQL".into(),
+                    "V1__create_people.sql".into(),
+                    true
+                ),
+                (
+                    2,
+                    Some("1.1".into()),
+                    "add row".into(),
+                    "SQL".into(),
+                    "V1_1__add_row.sql".into(),
+                    true
+                ),
+                (
+                    3,
+                    Some("2".into()),
+                    "second".into(),
+                    "SQL".into(),
+                    "sub/V2__second.sql".into(),
+                    true
+                ),
+                (
+                    4,
+                    None,
+                    "view".into(),
+                    "SQL".into(),
+                    "R__view.sql".into(),
+                    true
+                ),
+            ],
+            "{}",
+            db.name
+        );
+        assert!(rows.iter().all(|r| r.5.is_some()));
+        // Nothing to do the second time.
+        let again = db.migrate(&src, &config).unwrap();
+        assert!(again.applied.is_empty(), "{}", db.name);
+        assert_eq!(db.history().len(), 4);
+    }
+}
+
+#[test]
+fn failed_transactional_migration_leaves_no_row_and_no_partial_schema() {
+    for mut db in databases() {
+        let src = files(&[
+            ("V1__ok.sql", "CREATE TABLE ok_table (id INT);\n"),
+            (
+                "V2__bad.sql",
+                "CREATE TABLE half_done (id INT);\n\nINSERT INTO no_such_table VALUES (1);\n",
+            ),
+        ]);
+        let failure = db.migrate(&src, &Config::default()).unwrap_err();
+        assert_eq!(
+            failure.report.applied.len(),
+            1,
+            "{}: V1 applied before the failure",
+            db.name
+        );
+        match &failure.error {
+            Error::Script(f) => {
+                assert_eq!(f.line, 3, "{}: line of the failing statement", db.name);
+                assert!(f.rolled_back, "{}", db.name);
+                assert!(f.path.ends_with("V2__bad.sql"));
+            }
+            other => panic!("{}: unexpected error {other}", db.name),
+        }
+        if db.driver.supports_ddl_transactions() {
+            assert!(
+                !db.has_table("half_done"),
+                "{}: partial schema left behind",
+                db.name
+            );
+            assert_eq!(
+                db.history().len(),
+                1,
+                "{}: no row for the failed migration",
+                db.name
+            );
+        }
+        assert!(db.has_table("ok_table"));
+    }
+}
+
+#[test]
+fn non_transactional_failure_is_recorded_and_repair_removes_it() {
+    for mut db in databases() {
+        let mut src = files(&[(
+            "V1__bad.sql",
+            "CREATE TABLE t1 (id INT);\nINSERT INTO nope VALUES (1);\n",
+        )]);
+        src.add(
+            0,
+            "V1__bad.sql.conf",
+            b"executeInTransaction=false\n".to_vec(),
+        );
+        let failure = db.migrate(&src, &Config::default()).unwrap_err();
+        assert!(
+            matches!(failure.error, Error::Script(ref f) if !f.rolled_back),
+            "{}",
+            db.name
+        );
+        let rows = db.history();
+        assert_eq!(rows.len(), 1);
+        assert!(
+            !rows[0].6,
+            "{}: failure recorded with success = false",
+            db.name
+        );
+        // The next migrate refuses with Flyway's message.
+        let refused = db.migrate(&src, &Config::default()).unwrap_err();
+        assert!(
+            refused
+                .error
+                .to_string()
+                .contains("Detected failed migration to version 1 (bad)"),
+            "{}",
+            refused.error
+        );
+        // repair removes the failed row; nothing else changes.
+        let report = db
+            .with_engine(&src, &Config::default(), |e| e.repair())
+            .unwrap();
+        assert_eq!(report.removed_failed, 1);
+        assert!(db.history().is_empty());
+        assert!(db.has_table("t1"), "repair never touches user objects");
+    }
+}
+
+#[test]
+fn baseline_then_migrate_applies_only_newer_versions() {
+    for mut db in databases() {
+        db.driver
+            .execute("CREATE TABLE legacy (id INT)", &[])
+            .unwrap();
+        let src = files(&[
+            ("V1__old.sql", "CREATE TABLE legacy (id INT);"),
+            ("V2__new.sql", "CREATE TABLE newer (id INT);"),
+        ]);
+        // Non-empty schema without history: refused.
+        let refused = db.migrate(&src, &Config::default()).unwrap_err();
+        assert!(
+            refused
+                .error
+                .to_string()
+                .starts_with("Found non-empty schema(s)"),
+            "{}",
+            refused.error
+        );
+        assert!(!db.has_table("flyway_schema_history"));
+        // baselineOnMigrate baselines at 1 and applies V2 only.
+        let config = Config {
+            baseline_on_migrate: true,
+            ..Config::default()
+        };
+        let report = db.migrate(&src, &config).unwrap();
+        assert_eq!(report.applied.len(), 1);
+        let rows = db.history();
+        assert_eq!(rows[0].3, "BASELINE");
+        assert_eq!(rows[0].2, "<< Flyway Baseline >>");
+        assert_eq!(rows[0].5, None);
+        assert_eq!(rows[1].1.as_deref(), Some("2"));
+    }
+}
+
+#[test]
+fn changed_file_fails_validation_and_repair_realigns_it() {
+    for mut db in databases() {
+        let v1 = files(&[("V1__a.sql", "CREATE TABLE a (id INT);")]);
+        db.migrate(&v1, &Config::default()).unwrap();
+        let edited = files(&[("V1__a.sql", "CREATE TABLE a (id INT, extra INT);")]);
+        let err = db
+            .with_engine(&edited, &Config::default(), |e| e.validate())
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Validate(ref f) if f.len() == 1),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("Migration checksum mismatch for migration version 1")
+        );
+        let failure = db.migrate(&edited, &Config::default()).unwrap_err();
+        assert!(failure.error.to_string().contains("checksum mismatch"));
+        let report = db
+            .with_engine(&edited, &Config::default(), |e| e.repair())
+            .unwrap();
+        assert_eq!(report.aligned, 1);
+        db.with_engine(&edited, &Config::default(), |e| e.validate())
+            .unwrap();
+    }
+}
+
+#[test]
+fn read_only_commands_never_create_the_history_table() {
+    for mut db in databases() {
+        let src = files(&[("V1__a.sql", "CREATE TABLE a (id INT);")]);
+        let config = Config {
+            ignore_patterns: IgnorePatterns::parse(&["*:pending"]).unwrap(),
+            ..Config::default()
+        };
+        db.with_engine(&src, &config, |e| e.validate()).unwrap();
+        db.with_engine(&src, &config, |e| e.info()).unwrap();
+        assert!(!db.has_table("flyway_schema_history"), "{}", db.name);
+    }
+}
