@@ -1,122 +1,75 @@
-//! Java `.properties` syntax, as Flyway reads `flyway.conf` and per-script `V1__x.sql.conf` files.
+//! Java-properties syntax as Flyway 13 reads it, for `flyway.conf` and per-script
+//! `V1__x.sql.conf` files.
 //!
-//! `key=value`, `key: value` or `key value`; `#` and `!` comments; a trailing backslash continues
-//! the line; `\t`, `\n`, `\uXXXX` and `\<char>` escapes. Each entry keeps the line it started
-//! on, so an error can name it.
+//! `key=value`, `key: value` or `key value`; `#` and `!` comments. Flyway doubles every
+//! backslash before handing the text to `java.util.Properties`, so backslashes are NOT escapes
+//! (`C:\tools\sql` survives); a trailing backslash continues the value on the next line unless
+//! that line is empty or itself a `flyway.x=` property. Each entry keeps the line it started on,
+//! so an error can name it.
 
 use crate::text;
 
 /// One `key=value` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// The key, unescaped.
-    pub key: String,
-    /// The value, unescaped, leading whitespace removed.
-    pub value: String,
-    /// 1-based line the entry starts on.
+    /// 1-based line where the entry starts.
     pub line: usize,
+    /// The key.
+    pub key: String,
+    /// The value, backslashes kept.
+    pub value: String,
+}
+
+/// Java's `String.trim`: strips every char up to U+0020.
+fn java_trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c <= ' ')
 }
 
 /// Parses properties text. Never fails: like `java.util.Properties`, anything is some entry.
 pub fn parse(input: &str) -> Vec<Entry> {
+    let lines: Vec<&str> = text::lines(input).collect();
     let mut entries = Vec::new();
-    let mut lines = text::lines(input).enumerate().peekable();
-    while let Some((index, first)) = lines.next() {
-        let trimmed = first.trim_start_matches([' ', '\t', '\u{c}']);
+    let mut i = 0;
+    while i < lines.len() {
+        let line = i + 1;
+        let trimmed = java_trim(lines[i]);
+        i += 1;
         if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('!') {
             continue;
         }
-        // Join continuation lines: an odd number of trailing backslashes continues.
-        let mut logical = String::from(trimmed);
-        while ends_with_odd_backslashes(&logical) {
+        let mut logical = trimmed.to_string();
+        while logical.ends_with('\\') && i < lines.len() && continues(lines[i]) {
             logical.pop();
-            match lines.next() {
-                Some((_, next)) => logical.push_str(next.trim_start_matches([' ', '\t', '\u{c}'])),
-                None => break,
-            }
+            logical.push_str(java_trim(lines[i]));
+            i += 1;
         }
-        let (key, value) = split_key_value(&logical);
+        let (key, value) = split(&logical);
         entries.push(Entry {
-            key: unescape(&key),
-            value: unescape(&value),
-            line: index + 1,
+            line,
+            key: key.to_string(),
+            value: value.to_string(),
         });
     }
     entries
 }
 
-fn ends_with_odd_backslashes(s: &str) -> bool {
-    s.chars().rev().take_while(|&c| c == '\\').count() % 2 == 1
+/// Whether a trailing backslash joins `next` to the value (Flyway's look-ahead).
+fn continues(next: &str) -> bool {
+    let is_property = java_trim(next).starts_with("flyway.") && next.contains('=');
+    !next.is_empty() && !is_property
 }
 
-/// Splits at the first unescaped `=`, `:` or whitespace; returns raw (still escaped) parts.
-fn split_key_value(line: &str) -> (String, String) {
-    let mut key = String::new();
-    let mut chars = line.char_indices().peekable();
-    let mut rest_start = line.len();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => {
-                key.push(c);
-                if let Some((_, n)) = chars.next() {
-                    key.push(n);
-                }
-            }
-            '=' | ':' => {
-                rest_start = i + 1;
-                break;
-            }
-            ' ' | '\t' | '\u{c}' => {
-                // Whitespace ends the key; an `=` or `:` may still follow.
-                let after = line[i..].trim_start_matches([' ', '\t', '\u{c}']);
-                let skip = line.len() - after.len();
-                rest_start = if after.starts_with('=') || after.starts_with(':') {
-                    skip + 1
-                } else {
-                    skip
-                };
-                break;
-            }
-            _ => key.push(c),
-        }
+fn split(line: &str) -> (&str, &str) {
+    let is_space = |c: char| c == ' ' || c == '\t' || c == '\u{c}';
+    let key_end = line
+        .find(|c: char| c == '=' || c == ':' || is_space(c))
+        .unwrap_or(line.len());
+    let key = &line[..key_end];
+    let mut rest = line[key_end..].trim_start_matches(is_space);
+    if let Some(stripped) = rest.strip_prefix(['=', ':']) {
+        rest = stripped.trim_start_matches(is_space);
     }
-    let value = line
-        .get(rest_start..)
-        .unwrap_or("")
-        .trim_start_matches([' ', '\t', '\u{c}']);
-    (key, value.to_string())
-}
-
-fn unescape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('t') => out.push('\t'),
-            Some('n') => out.push('\n'),
-            Some('r') => out.push('\r'),
-            Some('f') => out.push('\u{c}'),
-            Some('u') => {
-                let hex: String = chars.clone().take(4).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) if hex.len() == 4 => {
-                        out.push(ch);
-                        for _ in 0..4 {
-                            chars.next();
-                        }
-                    }
-                    _ => out.push('u'),
-                }
-            }
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    out
+    (key, rest)
 }
 
 #[cfg(test)]
@@ -132,25 +85,31 @@ mod tests {
 
     #[test]
     fn separators_comments_and_lines() {
-        let got = kv("# c\n! c\na=1\nb : 2\nc 3\n\n  d=  4 \r\ne\n");
+        let got = kv("# c\n! c\na=1\nb : 2\nc 3\n\n  d=  4 \r\ne\rf=6");
         assert_eq!(
             got,
             vec![
                 ("a".into(), "1".into(), 3),
                 ("b".into(), "2".into(), 4),
                 ("c".into(), "3".into(), 5),
-                ("d".into(), "4 ".into(), 7),
+                ("d".into(), "4".into(), 7),
                 ("e".into(), "".into(), 8),
+                ("f".into(), "6".into(), 9),
             ]
         );
     }
 
     #[test]
-    fn continuation_and_escapes() {
-        let got = kv("list=a,\\\n    b,\\\r  c\nx\\:y=\\u00e9\\t\nz=ends\\\\\n");
-        assert_eq!(got[0], ("list".into(), "a,b,c".into(), 1));
-        assert_eq!(got[1], ("x:y".into(), "é\t".into(), 4));
-        assert_eq!(got[2], ("z".into(), "ends\\".into(), 5));
+    fn backslashes_are_kept_and_continue_lines_as_flyway_does() {
+        let got = kv(
+            "path=C:\\tools\\sql\nlist=a,\\\n    b,\\\r\n  c\nstop=x\\\n\nnext=1\nprop=y\\\nflyway.url=z\n",
+        );
+        assert_eq!(got[0], ("path".into(), "C:\\tools\\sql".into(), 1));
+        assert_eq!(got[1], ("list".into(), "a,b,c".into(), 2));
+        assert_eq!(got[2], ("stop".into(), "x\\".into(), 5));
+        assert_eq!(got[3], ("next".into(), "1".into(), 7));
+        assert_eq!(got[4], ("prop".into(), "y\\".into(), 8));
+        assert_eq!(got[5], ("flyway.url".into(), "z".into(), 9));
     }
 
     #[test]

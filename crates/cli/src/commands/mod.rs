@@ -1,0 +1,138 @@
+//! One file per command. Each one: settings -> the ledger and engine -> render. The shared steps
+//! (mapping settings onto the engine's config, connecting, resolving) live here once.
+
+pub mod baseline;
+pub mod clean;
+pub mod info;
+pub mod migrate;
+pub mod repair;
+pub mod validate;
+
+use std::path::{Path, PathBuf};
+
+use tidemark_engine::{Config, Engine};
+use tidemark_ledger::name::NamingConfig;
+use tidemark_ledger::pattern::IgnorePatterns;
+use tidemark_ledger::placeholder::{Placeholders, Syntax};
+use tidemark_ledger::plan::PlanConfig;
+use tidemark_ledger::source::{FsSource, ResolveConfig};
+use tidemark_ledger::text::Encoding;
+use tidemark_ledger::version::{Target, Version};
+
+use crate::connect::{self, Connection};
+use crate::failure::Failure;
+use crate::output::Output;
+use crate::settings::Settings;
+
+/// What every command gets.
+pub struct Context<'a> {
+    /// The resolved settings.
+    pub settings: &'a Settings,
+    /// The process's working directory.
+    pub cwd: PathBuf,
+    /// Where output goes.
+    pub out: Output,
+}
+
+/// Maps settings onto the engine's configuration; bad values are usage errors (exit 2).
+pub fn engine_config(settings: &Settings) -> Result<Config, Failure> {
+    let mut target_text = settings.target.trim().to_string();
+    if !settings.fail_on_missing_target && !target_text.ends_with('?') {
+        target_text.push('?');
+    }
+    let target = Target::parse(&target_text)
+        .map_err(|e| Failure::usage(format!("Invalid target '{}': {e}", settings.target)))?;
+    let baseline_version = Version::parse(&settings.baseline_version).map_err(|e| {
+        Failure::usage(format!(
+            "Invalid baselineVersion '{}': {e}",
+            settings.baseline_version
+        ))
+    })?;
+    let ignore_patterns = IgnorePatterns::parse(&settings.ignore_migration_patterns)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let encoding = Encoding::from_name(&settings.encoding)
+        .map_err(|e| Failure::usage(format!("Invalid encoding: {e}")))?;
+    let mut placeholders = Placeholders::new(Syntax {
+        prefix: settings.placeholder_prefix.clone(),
+        suffix: settings.placeholder_suffix.clone(),
+        separator: settings.placeholder_separator.clone(),
+    });
+    for (name, value) in &settings.placeholders {
+        placeholders.set(name, value.clone());
+    }
+    let naming = NamingConfig {
+        versioned_prefix: settings.sql_migration_prefix.clone(),
+        undo_prefix: settings.undo_sql_migration_prefix.clone(),
+        repeatable_prefix: settings.repeatable_sql_migration_prefix.clone(),
+        baseline_prefix: settings.baseline_migration_prefix.clone(),
+        separator: settings.sql_migration_separator.clone(),
+        suffixes: settings.sql_migration_suffixes.clone(),
+    };
+    let callback_only_locations = (settings.locations.len()
+        ..settings.locations.len() + settings.callback_locations.len())
+        .collect();
+    Ok(Config {
+        schemas: settings.schemas.clone(),
+        default_schema: settings.default_schema.clone(),
+        create_schemas: settings.create_schemas,
+        table: settings.table.clone(),
+        tablespace: settings.tablespace.clone(),
+        resolve: ResolveConfig {
+            naming,
+            encoding,
+            detect_encoding: settings.detect_encoding,
+            placeholder_replacement: settings.placeholder_replacement,
+            placeholders,
+            validate_naming: settings.validate_migration_naming,
+            callback_only_locations,
+        },
+        plan: PlanConfig {
+            target,
+            out_of_order: settings.out_of_order,
+        },
+        ignore_patterns,
+        validate_on_migrate: settings.validate_on_migrate,
+        baseline_on_migrate: settings.baseline_on_migrate,
+        baseline_version,
+        baseline_description: settings.baseline_description.clone(),
+        clean_disabled: settings.clean_disabled,
+        mixed: settings.mixed,
+        group: settings.group,
+        execute_in_transaction: settings.execute_in_transaction,
+        installed_by: settings.installed_by.clone(),
+        lock_retry_count: settings.lock_retry_count,
+        skip_executing_migrations: settings.skip_executing_migrations,
+        skip_default_callbacks: settings.skip_default_callbacks,
+        environment: settings.environment.clone(),
+        working_directory: settings.working_directory.clone(),
+    })
+}
+
+/// The migration files: every location, then the callback-only locations.
+pub fn source(settings: &Settings) -> FsSource {
+    let mut all = settings.locations.clone();
+    all.extend(settings.callback_locations.iter().cloned());
+    FsSource::new(all, settings.fail_on_missing_locations)
+}
+
+/// Connects, builds the engine and runs `work` with it.
+pub fn with_engine<T>(
+    ctx: &mut Context<'_>,
+    work: impl FnOnce(&mut Engine<'_>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let config = engine_config(ctx.settings)?;
+    let Connection {
+        mut driver,
+        description,
+    } = connect::connect(ctx.settings, &ctx.cwd)?;
+    use tidemark_engine::Reporter;
+    ctx.out.info(&format!("Database: {description}"));
+    let source = source(ctx.settings);
+    let mut engine = Engine::new(driver.as_mut(), &source, &config, &mut ctx.out)?;
+    work(&mut engine)
+}
+
+/// A path shown relative to the working directory when it is inside it.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd).unwrap_or(path).display().to_string()
+}

@@ -1,0 +1,74 @@
+//! Where a command's words go: progress lines and warnings straight to the terminal in text
+//! mode, collected into the one JSON document in JSON mode.
+
+use std::io::Write;
+
+use tidemark_engine::Reporter;
+
+use crate::settings::Format;
+
+/// The command's output channel.
+#[derive(Debug)]
+pub struct Output {
+    /// Text or JSON.
+    pub format: Format,
+    /// `-q`: only errors and the command's result.
+    pub quiet: bool,
+    /// Warnings collected (always; printed as they come in text mode).
+    pub warnings: Vec<String>,
+    /// Info lines collected in JSON mode.
+    pub lines: Vec<String>,
+}
+
+impl Output {
+    /// A new channel.
+    pub fn new(format: Format, quiet: bool) -> Output {
+        Output {
+            format,
+            quiet,
+            warnings: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    /// Prints a result line in text mode (even when quiet).
+    pub fn result(&mut self, line: &str) {
+        if self.format == Format::Text {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+        }
+    }
+
+    /// Prints the JSON document (JSON mode only).
+    pub fn json(&mut self, value: &serde_json::Value) {
+        if self.format == Format::Json {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(value).unwrap_or_default()
+            );
+        }
+    }
+}
+
+impl Reporter for Output {
+    fn info(&mut self, line: &str) {
+        match self.format {
+            Format::Text if !self.quiet => {
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{line}");
+            }
+            Format::Text => {}
+            Format::Json => self.lines.push(line.to_string()),
+        }
+    }
+
+    fn warn(&mut self, line: &str) {
+        if self.format == Format::Text {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "WARNING: {line}");
+        }
+        self.warnings.push(line.to_string());
+    }
+}

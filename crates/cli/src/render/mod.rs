@@ -1,0 +1,140 @@
+//! What users see: Flyway-like tables and JSON documents. File paths and times are formatted
+//! here and nowhere else.
+
+mod table;
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use tidemark_engine::MigrateReport;
+use tidemark_ledger::plan::{Entry, Plan};
+
+pub use table::ascii_table;
+
+/// `info` as Flyway prints it: `Schema version: X`, then the table.
+pub fn info_table(plan: &Plan<'_>) -> Vec<String> {
+    let mut lines = vec![
+        format!("Schema version: {}", plan.schema_version()),
+        String::new(),
+    ];
+    if plan.entries.is_empty() {
+        lines.push("No migrations found".to_string());
+        return lines;
+    }
+    let header = [
+        "Category",
+        "Version",
+        "Description",
+        "Type",
+        "Installed On",
+        "State",
+        "Undoable",
+    ];
+    let rows: Vec<Vec<String>> = plan
+        .entries
+        .iter()
+        .map(|e| {
+            vec![
+                e.category().to_string(),
+                e.version().map(ToString::to_string).unwrap_or_default(),
+                e.description().to_string(),
+                e.kind().to_string(),
+                e.applied
+                    .map(|a| local_time(&a.installed_on))
+                    .unwrap_or_default(),
+                e.state.display().to_string(),
+                e.undoable.display().to_string(),
+            ]
+        })
+        .collect();
+    lines.extend(ascii_table(&header, &rows));
+    lines
+}
+
+/// `info` as one JSON document (Flyway's fields plus `script`, `checksum`, `installedRank`).
+pub fn info_json(plan: &Plan<'_>, schema: &str, cwd: &Path, warnings: &[String]) -> Value {
+    let migrations: Vec<Value> = plan.entries.iter().map(|e| entry_json(e, cwd)).collect();
+    json!({
+        "operation": "info",
+        "schemaName": schema.trim_matches(['"', '`']),
+        "schemaVersion": plan.current().and_then(Entry::version).map(ToString::to_string),
+        "migrations": migrations,
+        "warnings": warnings,
+    })
+}
+
+fn entry_json(e: &Entry<'_>, cwd: &Path) -> Value {
+    json!({
+        "category": e.category(),
+        "version": e.version().map(ToString::to_string),
+        "description": e.description(),
+        "type": e.kind().as_str(),
+        "installedOnUTC": e.applied.map(|a| utc_iso(&a.installed_on)),
+        "state": e.state.display(),
+        "undoable": e.undoable.display(),
+        "filepath": e.resolved.map(|r| super::commands::display_path(&r.path, cwd)),
+        "installedBy": e.applied.map(|a| a.installed_by.clone()),
+        "executionTime": e.applied.map(|a| a.execution_time),
+        "script": e.script(),
+        "checksum": e.checksum(),
+        "installedRank": e.applied.map(|a| a.installed_rank),
+    })
+}
+
+/// `migrate`'s JSON document (Flyway's `MigrateResult` fields).
+pub fn migrate_json(
+    report: &MigrateReport,
+    cwd: &Path,
+    warnings: &[String],
+    success: bool,
+) -> Value {
+    let migrations: Vec<Value> = report
+        .applied
+        .iter()
+        .map(|s| {
+            json!({
+                "category": if s.version.is_some() { "Versioned" } else { "Repeatable" },
+                "version": s.version.clone().unwrap_or_default(),
+                "description": s.description,
+                "type": s.kind,
+                "filepath": super::commands::display_path(&s.path, cwd),
+                "executionTime": s.execution_time,
+            })
+        })
+        .collect();
+    json!({
+        "operation": "migrate",
+        "schemaName": report.schema.trim_matches(['"', '`']),
+        "initialSchemaVersion": report.initial_version,
+        "targetSchemaVersion": report.target_version,
+        "migrations": migrations,
+        "migrationsExecuted": report.applied.len(),
+        "success": success,
+        "warnings": warnings,
+        "totalMigrationTime": report.execution_time,
+    })
+}
+
+fn parse_utc(text: &str) -> Option<chrono::NaiveDateTime> {
+    chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").ok()
+}
+
+/// A history timestamp (UTC text) in local time, `yyyy-MM-dd HH:mm:ss` as Flyway shows it.
+fn local_time(text: &str) -> String {
+    match parse_utc(text) {
+        Some(t) => t
+            .and_utc()
+            .with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// A history timestamp as ISO-8601 UTC.
+fn utc_iso(text: &str) -> String {
+    match parse_utc(text) {
+        Some(t) => t.and_utc().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => text.to_string(),
+    }
+}

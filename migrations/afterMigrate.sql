@@ -1,0 +1,2 @@
+-- Runs after every successful migrate: refresh the query planner's statistics.
+ANALYZE;
