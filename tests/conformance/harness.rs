@@ -4,9 +4,22 @@
 //! each creates a uniquely named database and drops it afterwards.
 
 use tempfile::TempDir;
+use tidemark_engine::history_table::quote;
 use tidemark_engine::{Collect, Config, Driver, Engine, MigrateFailure, MigrateReport};
 use tidemark_ledger::source::MemSource;
 use tidemark_sqlite::SqliteDriver;
+
+/// A row of the history table, as the tests read it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRow {
+    pub rank: i64,
+    pub version: Option<String>,
+    pub description: String,
+    pub kind: String,
+    pub script: String,
+    pub checksum: Option<i64>,
+    pub success: bool,
+}
 
 /// A database that exists for one test.
 pub struct TestDb {
@@ -32,7 +45,7 @@ impl TestDb {
         &mut self,
         files: &MemSource,
         config: &Config,
-    ) -> Result<MigrateReport, MigrateFailure> {
+    ) -> Result<MigrateReport, Box<MigrateFailure>> {
         let mut log = Collect::default();
         let mut engine =
             Engine::new(self.driver.as_mut(), files, config, &mut log).map_err(|error| {
@@ -56,42 +69,27 @@ impl TestDb {
         work(&mut engine)
     }
 
-    /// The history rows as (rank, version, description, type, script, checksum, success).
-    pub fn history(
-        &mut self,
-    ) -> Vec<(
-        i64,
-        Option<String>,
-        String,
-        String,
-        String,
-        Option<i64>,
-        bool,
-    )> {
+    /// The history rows, by rank.
+    pub fn history(&mut self) -> Vec<HistoryRow> {
+        let dialect = self.driver.dialect();
         let schema = self.driver.current_schema().unwrap();
         let sql = format!(
-            "SELECT installed_rank, version, description, type, script, checksum, success FROM {} ORDER BY installed_rank",
-            tidemark_engine::history_table::quote(self.driver.dialect(), &schema)
-                + "."
-                + &tidemark_engine::history_table::quote(
-                    self.driver.dialect(),
-                    "flyway_schema_history"
-                )
+            "SELECT installed_rank, version, description, type, script, checksum, success FROM {}.{} ORDER BY installed_rank",
+            quote(dialect, &schema),
+            quote(dialect, "flyway_schema_history")
         );
         self.driver
             .query(&sql, &[])
             .unwrap()
             .into_iter()
-            .map(|r| {
-                (
-                    r[0].as_i64().unwrap(),
-                    r[1].as_text(),
-                    r[2].as_text().unwrap(),
-                    r[3].as_text().unwrap(),
-                    r[4].as_text().unwrap(),
-                    r[5].as_i64(),
-                    r[6].as_bool().unwrap(),
-                )
+            .map(|r| HistoryRow {
+                rank: r[0].as_i64().unwrap(),
+                version: r[1].as_text(),
+                description: r[2].as_text().unwrap(),
+                kind: r[3].as_text().unwrap(),
+                script: r[4].as_text().unwrap(),
+                checksum: r[5].as_i64(),
+                success: r[6].as_bool().unwrap(),
             })
             .collect()
     }
@@ -100,11 +98,6 @@ impl TestDb {
     pub fn has_table(&mut self, table: &str) -> bool {
         let schema = self.driver.current_schema().unwrap();
         self.driver.table_exists(&schema, table).unwrap()
-    }
-
-    /// A single integer from a query.
-    pub fn scalar(&mut self, sql: &str) -> i64 {
-        self.driver.query(sql, &[]).unwrap()[0][0].as_i64().unwrap()
     }
 }
 

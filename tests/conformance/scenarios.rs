@@ -35,7 +35,16 @@ fn migrate_writes_flyway_rows_and_is_idempotent() {
         let rows = db.history();
         let summary: Vec<_> = rows
             .iter()
-            .map(|r| (r.0, r.1.clone(), r.2.clone(), r.3.clone(), r.4.clone(), r.6))
+            .map(|r| {
+                (
+                    r.rank,
+                    r.version.clone(),
+                    r.description.clone(),
+                    r.kind.clone(),
+                    r.script.clone(),
+                    r.success,
+                )
+            })
             .collect();
         assert_eq!(
             summary,
@@ -76,7 +85,7 @@ fn migrate_writes_flyway_rows_and_is_idempotent() {
             "{}",
             db.name
         );
-        assert!(rows.iter().all(|r| r.5.is_some()));
+        assert!(rows.iter().all(|r| r.checksum.is_some()));
         // Nothing to do the second time.
         let again = db.migrate(&src, &config).unwrap();
         assert!(again.applied.is_empty(), "{}", db.name);
@@ -147,7 +156,7 @@ fn non_transactional_failure_is_recorded_and_repair_removes_it() {
         let rows = db.history();
         assert_eq!(rows.len(), 1);
         assert!(
-            !rows[0].6,
+            !rows[0].success,
             "{}: failure recorded with success = false",
             db.name
         );
@@ -200,10 +209,10 @@ fn baseline_then_migrate_applies_only_newer_versions() {
         let report = db.migrate(&src, &config).unwrap();
         assert_eq!(report.applied.len(), 1);
         let rows = db.history();
-        assert_eq!(rows[0].3, "BASELINE");
-        assert_eq!(rows[0].2, "<< Flyway Baseline >>");
-        assert_eq!(rows[0].5, None);
-        assert_eq!(rows[1].1.as_deref(), Some("2"));
+        assert_eq!(rows[0].kind, "BASELINE");
+        assert_eq!(rows[0].description, "<< Flyway Baseline >>");
+        assert_eq!(rows[0].checksum, None);
+        assert_eq!(rows[1].version.as_deref(), Some("2"));
     }
 }
 

@@ -39,7 +39,7 @@ impl std::error::Error for MigrateFailure {}
 
 impl Engine<'_> {
     /// Runs `migrate`.
-    pub fn migrate(&mut self) -> Result<MigrateReport, MigrateFailure> {
+    pub fn migrate(&mut self) -> Result<MigrateReport, Box<MigrateFailure>> {
         let start = Instant::now();
         let mut report = MigrateReport {
             schema: self.schema_display(),
@@ -49,7 +49,7 @@ impl Engine<'_> {
         report.execution_time = start.elapsed().as_millis();
         match result {
             Ok(()) => Ok(report),
-            Err(error) => Err(MigrateFailure { error, report }),
+            Err(error) => Err(Box::new(MigrateFailure { error, report })),
         }
     }
 
