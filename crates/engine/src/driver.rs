@@ -139,6 +139,10 @@ pub trait Driver {
     /// PostgreSQL, `DATABASE()` on MySQL).
     fn current_schema(&mut self) -> Result<String, DbError>;
 
+    /// Makes `schema` the default for unqualified names in migrations (PostgreSQL `search_path`,
+    /// MySQL `USE`); Flyway does this before every migration. SQLite: nothing to do.
+    fn set_current_schema(&mut self, schema: &str) -> Result<(), DbError>;
+
     /// The user name Flyway records in `installed_by` when `installedBy` is not set.
     fn current_user(&mut self) -> Result<String, DbError>;
 

@@ -180,6 +180,10 @@ impl Driver for SqliteDriver {
         Ok("main".to_string())
     }
 
+    fn set_current_schema(&mut self, _schema: &str) -> Result<(), DbError> {
+        Ok(())
+    }
+
     fn current_user(&mut self) -> Result<String, DbError> {
         Ok(String::new())
     }
