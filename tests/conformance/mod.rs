@@ -3,4 +3,6 @@
 //! parallel.
 
 mod harness;
+mod mysql;
+mod postgres;
 mod scenarios;
