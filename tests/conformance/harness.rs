@@ -21,22 +21,28 @@ pub struct HistoryRow {
     pub success: bool,
 }
 
-/// A database that exists for one test.
+/// A database that exists for one test; dropping it drops the database.
 pub struct TestDb {
+    /// Which driver (`sqlite`, `postgres`, `mysql`), for assertion messages.
     pub name: &'static str,
+    /// The connection the engine uses.
     pub driver: Box<dyn Driver>,
-    _dir: Option<TempDir>,
+    /// Cleans up when the test ends (a temp dir, or a guard that drops a server database).
+    pub _cleanup: Box<dyn std::any::Any>,
 }
 
-/// One fresh database per available driver.
+/// One fresh database per available driver: SQLite always, the servers when reachable.
 pub fn databases() -> Vec<TestDb> {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir: TempDir = tempfile::tempdir().expect("temp dir");
     let driver = SqliteDriver::open(&dir.path().join("conformance.db")).expect("open sqlite");
-    vec![TestDb {
+    let mut all = vec![TestDb {
         name: "sqlite",
         driver: Box::new(driver),
-        _dir: Some(dir),
-    }]
+        _cleanup: Box::new(dir),
+    }];
+    all.extend(super::postgres::fresh());
+    all.extend(super::mysql::fresh());
+    all
 }
 
 impl TestDb {

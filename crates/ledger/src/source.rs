@@ -604,7 +604,7 @@ fn duplicates(migrations: &[ResolvedMigration]) -> Vec<ResolveError> {
         match (a.version(), b.version()) {
             (Some(va), Some(vb)) if va == vb && a.name.kind == b.name.kind => {
                 errors.push(ResolveError::DuplicateVersion {
-                    version: vb.to_string(),
+                    version: va.to_string(),
                     first: (a.path.clone(), a.migration_type()),
                     second: (b.path.clone(), b.migration_type()),
                 });

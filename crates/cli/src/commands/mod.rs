@@ -108,10 +108,20 @@ pub fn engine_config(settings: &Settings) -> Result<Config, Failure> {
     })
 }
 
-/// The migration files: every location, then the callback-only locations.
-pub fn source(settings: &Settings) -> FsSource {
-    let mut all = settings.locations.clone();
-    all.extend(settings.callback_locations.iter().cloned());
+/// The migration files: every location, then the callback-only locations. Locations inside the
+/// current directory are made relative to it, so messages name `migrations/V1__x.sql` rather
+/// than an absolute path.
+pub fn source(settings: &Settings, cwd: &Path) -> FsSource {
+    let all = settings
+        .locations
+        .iter()
+        .chain(&settings.callback_locations)
+        .map(|l| match l.strip_prefix(cwd) {
+            Ok(rel) if rel.as_os_str().is_empty() => PathBuf::from("."),
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => l.clone(),
+        })
+        .collect();
     FsSource::new(all, settings.fail_on_missing_locations)
 }
 
@@ -127,7 +137,7 @@ pub fn with_engine<T>(
     } = connect::connect(ctx.settings, &ctx.cwd)?;
     use tidemark_engine::Reporter;
     ctx.out.info(&format!("Database: {description}"));
-    let source = source(ctx.settings);
+    let source = source(ctx.settings, &ctx.cwd);
     let mut engine = Engine::new(driver.as_mut(), &source, &config, &mut ctx.out)?;
     work(&mut engine)
 }

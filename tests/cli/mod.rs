@@ -1,0 +1,12 @@
+//! End-to-end tests through the `tidemark` binary: every command, every way of configuring it,
+//! and the exact texts a Flyway user sees.
+
+mod support;
+
+mod callbacks;
+mod errors;
+mod history_format;
+mod migrate;
+mod repair;
+mod settings;
+mod states;
