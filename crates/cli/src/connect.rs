@@ -18,8 +18,53 @@ pub struct Connection {
     pub description: String,
 }
 
-/// Opens the database named by the settings.
+/// Opens the database named by the settings, retrying `connectRetries` times (waiting 1 s,
+/// doubling up to `connectRetriesInterval`), then runs `initSql`.
 pub fn connect(settings: &Settings, cwd: &Path) -> Result<Connection, Failure> {
+    let mut attempt = 0u32;
+    let mut wait = std::time::Duration::from_secs(1);
+    let mut connection = loop {
+        match open(settings, cwd) {
+            Ok(c) => break c,
+            Err(f) if f.exit == 1 && attempt < settings.connect_retries => {
+                attempt += 1;
+                eprintln!(
+                    "WARNING: Connection error: {} (retrying in {} s, attempt {attempt}/{})",
+                    f.message,
+                    wait.as_secs(),
+                    settings.connect_retries
+                );
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(std::time::Duration::from_secs(
+                    settings.connect_retries_interval.max(1),
+                ));
+            }
+            Err(f) => return Err(f),
+        }
+    };
+    if let Some(sql) = settings
+        .init_sql
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        let statements = tidemark_sql::split(connection.driver.dialect(), sql)
+            .map_err(|e| Failure::usage(format!("initSql cannot be parsed: {e}")))?;
+        for statement in statements {
+            connection
+                .driver
+                .execute(&statement.sql, &[])
+                .map_err(|e| {
+                    Failure::failed(
+                        "DB_ERROR",
+                        format!("initSql failed at line {}: {e}", statement.line),
+                    )
+                })?;
+        }
+    }
+    Ok(connection)
+}
+
+fn open(settings: &Settings, cwd: &Path) -> Result<Connection, Failure> {
     let masked = mask(&settings.url);
     let url = DatabaseUrl::parse(&settings.url).map_err(|e| Failure::usage(e.to_string()))?;
     let mut driver: Box<dyn Driver> = match url.relative_to(cwd) {

@@ -267,6 +267,44 @@ pub fn upper_snake(name: &str) -> String {
     words(name).join("_").to_ascii_uppercase()
 }
 
+/// The settings reference as a Markdown table (the README embeds it; a test keeps it current).
+#[cfg(test)]
+pub fn markdown_reference() -> String {
+    let mut out = String::from(
+        "| Key (Flyway name) | GNU flag | Environment | Default | Meaning |\n|---|---|---|---|---|\n",
+    );
+    let mut ignored = Vec::new();
+    for key in KEYS {
+        if matches!(key.value, Value::Ignored(_)) {
+            ignored.push(format!("`{}`", key.name));
+            continue;
+        }
+        let flag = match key.kind() {
+            Kind::Map => format!("`--{} NAME=VALUE`", key.long_names()[0]),
+            _ => format!("`--{}`", key.long_names()[0]),
+        };
+        let env = key.env_names().first().cloned().unwrap_or_default();
+        let env = match key.kind() {
+            Kind::Map => format!("`{env}_<NAME>`"),
+            _ => format!("`{env}`"),
+        };
+        let default = match key.default {
+            Some("") | None => String::new(),
+            Some(d) => format!("`{}`", d.replace('|', "\\|")),
+        };
+        out.push_str(&format!(
+            "| `{}` | {flag} | {env} | {default} | {} |\n",
+            key.name,
+            key.help.replace('|', "\\|")
+        ));
+    }
+    out.push_str(&format!(
+        "\nAccepted for compatibility and ignored (tidemark does not implement them yet): {}.\n",
+        ignored.join(", ")
+    ));
+    out
+}
+
 /// The key named `name` (Flyway camelCase, exact case).
 pub fn find(name: &str) -> Option<&'static Key> {
     KEYS.iter().find(|key| key.name == name)
@@ -742,6 +780,28 @@ pub static KEYS: &[Key] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The README's settings table is generated from `KEYS`; run with `UPDATE_README=1` to
+    /// rewrite it after changing a key.
+    #[test]
+    fn readme_settings_table_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let readme = std::fs::read_to_string(path).expect("README.md");
+        let (start, end) = ("<!-- settings:start -->\n", "<!-- settings:end -->");
+        let a = readme.find(start).expect("settings:start marker") + start.len();
+        let b = readme.find(end).expect("settings:end marker");
+        let table = markdown_reference();
+        if readme[a..b] != table {
+            if std::env::var_os("UPDATE_README").is_some() {
+                let updated = format!("{}{table}{}", &readme[..a], &readme[b..]);
+                std::fs::write(path, updated).unwrap();
+            } else {
+                panic!(
+                    "README.md settings table is out of date: run `UPDATE_README=1 cargo test -p tidemark readme`"
+                );
+            }
+        }
+    }
     use std::collections::BTreeSet;
 
     #[test]
