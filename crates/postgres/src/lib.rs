@@ -1,6 +1,42 @@
 //! The PostgreSQL driver.
+//!
+//! Speaks through the synchronous `postgres` crate (TLS through rustls, see `tls`), one session
+//! for everything the engine does, so that a migration, its history row and the lock all live
+//! where Flyway puts them. Flyway compatibility sets the details:
+//!
+//! - The lock is Flyway's advisory key (computed by the engine) taken with
+//!   `pg_try_advisory_lock` on the migration session. Advisory locks share one key space, so a
+//!   running Flyway (which takes the transactional form of the same key) excludes us and we
+//!   exclude it. With `transactional_lock`, the key is taken with `pg_try_advisory_xact_lock` in
+//!   a transaction held open on a second, dedicated session, as Flyway does, so the engine's own
+//!   transactions on the migration session stay independent of the lock. That transaction is
+//!   opened with the simple protocol so it holds no snapshot, or `CREATE INDEX CONCURRENTLY` in
+//!   a migration would wait for it forever (the hang of flyway#3497).
+//! - Statements without parameters go through the simple query protocol, so a migration may be
+//!   anything psql would run: `DO` blocks, `SELECT set_config(...)`, statements returning rows.
+//!   `COPY ... FROM STDIN` arrives as the command, a NUL, then the data (the splitter's
+//!   convention) and is streamed with `copy_in`.
+//! - Parameters and results are converted by type (see `value`): the `postgres` crate binds a
+//!   parameter only as the type the server inferred, and the history table's `INT` columns want
+//!   an `int4` where the engine holds an `i64`.
+//! - Errors carry the SQLSTATE and the server's message with its detail, hint and position, as
+//!   pgjdbc prints them; connection errors name the server and user, never the password.
+#![deny(missing_docs)]
 
+mod connect;
+mod tls;
+mod value;
+
+use std::io::Write;
 use std::time::Duration;
+
+use postgres::error::ErrorPosition;
+use postgres::types::ToSql;
+use postgres::{Client, SimpleQueryMessage};
+use tidemark_engine::driver::{DbError, Dialect, Driver, LockId, Row, Value};
+
+use crate::connect::Settings;
+use crate::value::{Param, Raw};
 
 /// How to connect. The CLI fills this from the URL and the settings (flags and environment win
 /// over the URL for user and password).
@@ -26,4 +62,510 @@ pub struct ConnectOptions {
     pub statement_timeout: Option<Duration>,
     /// Take Flyway's lock as a transaction-level advisory lock (`postgresql.transactional.lock`).
     pub transactional_lock: bool,
+}
+
+/// A session with one PostgreSQL database.
+pub struct PostgresDriver {
+    client: Client,
+    settings: Settings,
+    /// The `search_path` right after connecting; [`Driver::set_current_schema`] puts the
+    /// migration schema in front of it, as Flyway does.
+    search_path: String,
+    transactional_lock: bool,
+    /// `transactional_lock`: the dedicated session whose open transaction holds the lock.
+    lock_session: Option<Client>,
+    /// `transactional_lock`: how many times the held lock was taken (it is re-entrant, like the
+    /// session-level lock).
+    lock_depth: u32,
+}
+
+impl PostgresDriver {
+    /// Connects and prepares the session: `lock_timeout` and `statement_timeout` from the
+    /// options, `currentSchema` as the `search_path`, `application_name=tidemark` unless the
+    /// URL names one.
+    pub fn connect(options: &ConnectOptions) -> Result<PostgresDriver, DbError> {
+        let settings = Settings::new(options)?;
+        let mut client = settings.open()?;
+        let search_path =
+            prepare_session(&mut client, &settings).map_err(|e| settings.failed(e))?;
+        Ok(PostgresDriver {
+            client,
+            settings,
+            search_path,
+            transactional_lock: options.transactional_lock,
+            lock_session: None,
+            lock_depth: 0,
+        })
+    }
+
+    /// Runs SQL through the simple query protocol; returns the rows affected.
+    fn simple(&mut self, sql: &str) -> Result<u64, DbError> {
+        let messages = self.client.simple_query(sql).map_err(|e| db_error(&e))?;
+        Ok(messages
+            .iter()
+            .map(|m| match m {
+                SimpleQueryMessage::CommandComplete(n) => *n,
+                _ => 0,
+            })
+            .sum())
+    }
+
+    /// `COPY ... FROM STDIN` with its data.
+    fn copy_in(&mut self, command: &str, data: &str) -> Result<u64, DbError> {
+        let mut writer = self.client.copy_in(command).map_err(|e| db_error(&e))?;
+        if let Err(e) = writer.write_all(data.as_bytes()) {
+            return Err(
+                match e
+                    .get_ref()
+                    .and_then(|e| e.downcast_ref::<postgres::Error>())
+                {
+                    Some(pg) => db_error(pg),
+                    None => DbError::new(format!("COPY failed: {e}")),
+                },
+            );
+        }
+        writer.finish().map_err(|e| db_error(&e))
+    }
+
+    /// Runs a statement with parameters through the extended protocol and decodes the rows.
+    fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        let statement = self.client.prepare(sql).map_err(|e| db_error(&e))?;
+        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let columns = statement.columns();
+        if columns.iter().all(|c| value::readable(c.type_())) {
+            let rows = self
+                .client
+                .query(&statement, &refs)
+                .map_err(|e| db_error(&e))?;
+            return rows.iter().map(decode_row).collect();
+        }
+        // Some column has a type not decoded here: let the server cast those to text.
+        let names: Vec<String> = (1..=columns.len()).map(|i| format!("c{i}")).collect();
+        let select: Vec<String> = columns
+            .iter()
+            .zip(&names)
+            .map(|(c, name)| {
+                if value::readable(c.type_()) {
+                    name.clone()
+                } else {
+                    format!("{name}::text")
+                }
+            })
+            .collect();
+        let body = sql.trim_end().trim_end_matches(';');
+        let wrapped = format!(
+            "WITH tidemark_q ({}) AS (\n{body}\n) SELECT {} FROM tidemark_q",
+            names.join(", "),
+            select.join(", ")
+        );
+        let rows = self.client.query(&wrapped, &refs).map_err(|e| {
+            let column = columns
+                .iter()
+                .find(|c| !value::readable(c.type_()))
+                .map(|c| format!("column \"{}\" of type {}", c.name(), c.type_()))
+                .unwrap_or_default();
+            DbError {
+                code: None,
+                message: format!(
+                    "cannot read {column}, and the query cannot be wrapped to cast it to text ({})",
+                    db_error(&e).message
+                ),
+            }
+        })?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    /// The first column of the first row (NULL when there is none).
+    fn scalar(&mut self, sql: &str, params: &[Value]) -> Result<Value, DbError> {
+        Ok(self
+            .rows(sql, params)?
+            .into_iter()
+            .next()
+            .and_then(|row| row.into_iter().next())
+            .unwrap_or(Value::Null))
+    }
+
+    /// `transactional_lock`: takes the key in a transaction on the dedicated lock session.
+    fn try_xact_lock(&mut self, id: &LockId) -> Result<bool, DbError> {
+        if self.lock_depth > 0 {
+            self.lock_depth += 1;
+            return Ok(true);
+        }
+        let mut session = match self.lock_session.take() {
+            Some(session) if !session.is_closed() => session,
+            _ => {
+                let mut session = self.settings.open()?;
+                // The lock lives as long as the transaction: a server-side idle timeout must not
+                // end it while a long migration runs on the other session (PostgreSQL 9.6+;
+                // older servers do not know the setting and need nothing).
+                let _ = session.batch_execute("SET idle_in_transaction_session_timeout = 0");
+                session
+            }
+        };
+        // The simple protocol, not a prepared statement: an extended-protocol portal keeps its
+        // snapshot until the transaction ends, and CREATE INDEX CONCURRENTLY on the migration
+        // session would wait for that snapshot forever (Flyway's hang, flyway#3497).
+        let taken = session
+            .simple_query(&format!(
+                "BEGIN; SELECT pg_try_advisory_xact_lock({})",
+                id.key
+            ))
+            .map_err(|e| db_error(&e))
+            .map(|messages| {
+                messages
+                    .iter()
+                    .any(|m| matches!(m, SimpleQueryMessage::Row(row) if row.get(0) == Some("t")))
+            });
+        match taken {
+            Ok(true) => {
+                self.lock_depth = 1;
+                self.lock_session = Some(session);
+                Ok(true)
+            }
+            Ok(false) => {
+                session
+                    .batch_execute("ROLLBACK")
+                    .map_err(|e| db_error(&e))?;
+                self.lock_session = Some(session);
+                Ok(false)
+            }
+            // The session is dropped: closing it ends any transaction it had.
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `transactional_lock`: commits the lock session's transaction, which releases the key.
+    fn release_xact_lock(&mut self) -> Result<(), DbError> {
+        match self.lock_depth {
+            0 => Err(DbError::new(
+                "Unable to release PostgreSQL advisory lock: it is not held",
+            )),
+            1 => {
+                self.lock_depth = 0;
+                let session = self.lock_session.as_mut().ok_or_else(|| {
+                    DbError::new("Unable to release PostgreSQL advisory lock: its session is gone")
+                })?;
+                session.batch_execute("COMMIT").map_err(|e| {
+                    let e = db_error(&e);
+                    self.lock_session = None;
+                    DbError {
+                        code: e.code,
+                        message: format!(
+                            "Unable to release PostgreSQL advisory lock: {}",
+                            e.message
+                        ),
+                    }
+                })
+            }
+            _ => {
+                self.lock_depth -= 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// Every object `clean` drops, with the statement that drops it, in dropping order.
+    fn droppable(&mut self, schema: &str) -> Result<Vec<(u8, String)>, DbError> {
+        let version = self
+            .scalar("SELECT current_setting('server_version_num')::int", &[])?
+            .as_i64()
+            .unwrap_or(0);
+        let prokind = if version >= 110_000 {
+            "p.prokind::text"
+        } else {
+            "CASE WHEN p.proisagg THEN 'a' WHEN p.proiswindow THEN 'w' ELSE 'f' END"
+        };
+        // Objects of an extension (`e`) are the extension's business; types and functions that
+        // are part of another object (`i`: array and row types, range constructors) go with it.
+        // (Relations are only checked for `e`: partitioned tables have an `i` entry of their
+        // own, and identity sequences, also `i`, are gone with their table before their turn.)
+        let independent = |catalog: &str, alias: &str, kinds: &str| {
+            format!(
+                "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.{catalog}'::regclass AND d.objid = {alias}.oid AND d.deptype IN ({kinds}))"
+            )
+        };
+        let sql = format!(
+            "SELECT 'rel:' || c.relkind::text, c.relname::text, '' \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') AND {} \
+             UNION ALL \
+             SELECT 'proc:' || {prokind}, p.proname::text, pg_catalog.pg_get_function_identity_arguments(p.oid) \
+             FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+             WHERE n.nspname = $1 AND {} \
+             UNION ALL \
+             SELECT 'type:' || t.typtype::text, t.typname::text, '' \
+             FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+             WHERE n.nspname = $1 \
+             AND {} \
+             AND (t.typrelid = 0 OR EXISTS (SELECT 1 FROM pg_catalog.pg_class r WHERE r.oid = t.typrelid AND r.relkind = 'c')) \
+             ORDER BY 1, 2, 3",
+            independent("pg_class", "c", "'e'"),
+            independent("pg_proc", "p", "'e', 'i'"),
+            independent("pg_type", "t", "'e', 'i'"),
+        );
+        let s = quote(schema);
+        let mut out = Vec::new();
+        for row in self.rows(&sql, &[Value::Text(schema.to_string())])? {
+            let text = |i: usize| row.get(i).and_then(Value::as_text).unwrap_or_default();
+            let (kind, name, args) = (text(0), quote(&text(1)), text(2));
+            let (order, what) = match kind.as_str() {
+                "rel:m" => (0, "MATERIALIZED VIEW"),
+                "rel:v" => (1, "VIEW"),
+                "rel:r" | "rel:p" => (2, "TABLE"),
+                "rel:f" => (2, "FOREIGN TABLE"),
+                "rel:S" => (3, "SEQUENCE"),
+                "proc:a" => (4, "AGGREGATE"),
+                "proc:p" => (5, "PROCEDURE"),
+                "proc:f" | "proc:w" => (5, "FUNCTION"),
+                "type:d" => (6, "DOMAIN"),
+                _ if kind.starts_with("type:") => (7, "TYPE"),
+                _ => continue,
+            };
+            let target = if kind.starts_with("proc:") {
+                format!("{s}.{name}({args})")
+            } else {
+                format!("{s}.{name}")
+            };
+            out.push((order, format!("DROP {what} IF EXISTS {target} CASCADE")));
+        }
+        out.sort_by_key(|(order, _)| *order);
+        Ok(out)
+    }
+}
+
+/// Applies the session settings; returns the resulting `search_path`.
+fn prepare_session(client: &mut Client, settings: &Settings) -> Result<String, DbError> {
+    let millis = |d: Duration| format!("'{}ms'", d.as_millis());
+    if let Some(timeout) = settings.lock_timeout {
+        client
+            .batch_execute(&format!("SET lock_timeout = {}", millis(timeout)))
+            .map_err(|e| db_error(&e))?;
+    }
+    if let Some(timeout) = settings.statement_timeout {
+        client
+            .batch_execute(&format!("SET statement_timeout = {}", millis(timeout)))
+            .map_err(|e| db_error(&e))?;
+    }
+    if let Some(path) = &settings.search_path {
+        client
+            .execute("SELECT set_config('search_path', $1, false)", &[path])
+            .map_err(|e| db_error(&e))?;
+    }
+    let row = client
+        .query_one("SELECT current_setting('search_path')", &[])
+        .map_err(|e| db_error(&e))?;
+    row.try_get(0).map_err(|e| db_error(&e))
+}
+
+fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
+    row.columns()
+        .iter()
+        .enumerate()
+        .map(|(i, column)| {
+            let raw: Raw<'_> = row.try_get(i).map_err(|e| db_error(&e))?;
+            value::decode(column.type_(), raw.0).map_err(|why| {
+                DbError::new(format!("cannot read column \"{}\": {why}", column.name()))
+            })
+        })
+        .collect()
+}
+
+/// Quotes an identifier, doubling embedded quotes.
+fn quote(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+/// A `postgres` error as the engine sees it: the SQLSTATE and the server's own words (with
+/// detail, hint, position and context, as pgjdbc prints them), or the client's description.
+pub(crate) fn db_error(e: &postgres::Error) -> DbError {
+    if let Some(db) = e.as_db_error() {
+        let mut message = db.message().to_string();
+        if let Some(detail) = db.detail() {
+            message.push_str(&format!("\n  Detail: {detail}"));
+        }
+        if let Some(hint) = db.hint() {
+            message.push_str(&format!("\n  Hint: {hint}"));
+        }
+        match db.position() {
+            Some(ErrorPosition::Original(p)) => message.push_str(&format!("\n  Position: {p}")),
+            Some(ErrorPosition::Internal { position, .. }) => {
+                message.push_str(&format!("\n  Internal Position: {position}"))
+            }
+            None => {}
+        }
+        if let Some(context) = db.where_() {
+            message.push_str(&format!("\n  Where: {context}"));
+        }
+        return DbError {
+            code: Some(db.code().code().to_string()),
+            message,
+        };
+    }
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        message.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    DbError {
+        code: e.code().map(|c| c.code().to_string()),
+        message,
+    }
+}
+
+impl Driver for PostgresDriver {
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn server_version(&mut self) -> Result<String, DbError> {
+        let version = self
+            .scalar("SHOW server_version", &[])?
+            .as_text()
+            .unwrap_or_default();
+        // `15.4 (Debian 15.4-1.pgdg120+1)` -> `15.4`.
+        let number = version.split_whitespace().next().unwrap_or_default();
+        Ok(format!("PostgreSQL {number}"))
+    }
+
+    fn supports_ddl_transactions(&self) -> bool {
+        true
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        if let Some((command, data)) = sql.split_once('\0') {
+            if !params.is_empty() {
+                return Err(DbError::new("COPY FROM STDIN takes no parameters"));
+            }
+            return self.copy_in(command, data);
+        }
+        if params.is_empty() {
+            return self.simple(sql);
+        }
+        let statement = self.client.prepare(sql).map_err(|e| db_error(&e))?;
+        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        self.client
+            .execute(&statement, &refs)
+            .map_err(|e| db_error(&e))
+    }
+
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        self.rows(sql, params)
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.client.batch_execute("BEGIN").map_err(|e| db_error(&e))
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.client
+            .batch_execute("COMMIT")
+            .map_err(|e| db_error(&e))
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        // Outside a transaction the server only warns.
+        self.client
+            .batch_execute("ROLLBACK")
+            .map_err(|e| db_error(&e))
+    }
+
+    fn try_lock(&mut self, id: &LockId) -> Result<bool, DbError> {
+        if self.transactional_lock {
+            return self.try_xact_lock(id);
+        }
+        let taken = self.scalar("SELECT pg_try_advisory_lock($1)", &[Value::Int(id.key)])?;
+        Ok(taken.as_bool() == Some(true))
+    }
+
+    fn unlock(&mut self, id: &LockId) -> Result<(), DbError> {
+        if self.transactional_lock {
+            return self.release_xact_lock();
+        }
+        let released = self.scalar("SELECT pg_advisory_unlock($1)", &[Value::Int(id.key)])?;
+        if released.as_bool() == Some(true) {
+            Ok(())
+        } else {
+            Err(DbError::new("Unable to release PostgreSQL advisory lock"))
+        }
+    }
+
+    fn current_schema(&mut self) -> Result<String, DbError> {
+        self.scalar("SELECT current_schema()", &[])?
+            .as_text()
+            .ok_or_else(|| DbError::new("no current schema: set schemas/defaultSchema"))
+    }
+
+    fn set_current_schema(&mut self, schema: &str) -> Result<(), DbError> {
+        // Flyway puts the schema in front of the session's path, so that objects elsewhere on
+        // it (extensions in `public`, say) stay visible to the migration.
+        let quoted = quote(schema);
+        let path = if self.search_path.trim().is_empty() {
+            quoted
+        } else {
+            format!("{quoted}, {}", self.search_path)
+        };
+        self.rows(
+            "SELECT set_config('search_path', $1, false)",
+            &[Value::Text(path)],
+        )
+        .map(|_| ())
+    }
+
+    fn current_user(&mut self) -> Result<String, DbError> {
+        Ok(self
+            .scalar("SELECT current_user", &[])?
+            .as_text()
+            .unwrap_or_default())
+    }
+
+    fn database_name(&mut self) -> Result<Option<String>, DbError> {
+        Ok(self.scalar("SELECT current_database()", &[])?.as_text())
+    }
+
+    fn schema_exists(&mut self, schema: &str) -> Result<bool, DbError> {
+        let exists = self.scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1)",
+            &[Value::Text(schema.to_string())],
+        )?;
+        Ok(exists.as_bool() == Some(true))
+    }
+
+    fn schema_is_empty(&mut self, schema: &str) -> Result<bool, DbError> {
+        Ok(self.droppable(schema)?.is_empty())
+    }
+
+    fn create_schema(&mut self, schema: &str) -> Result<(), DbError> {
+        self.simple(&format!("CREATE SCHEMA {}", quote(schema)))
+            .map(|_| ())
+    }
+
+    fn table_exists(&mut self, schema: &str, table: &str) -> Result<bool, DbError> {
+        let exists = self.scalar(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p'))",
+            &[
+                Value::Text(schema.to_string()),
+                Value::Text(table.to_string()),
+            ],
+        )?;
+        Ok(exists.as_bool() == Some(true))
+    }
+
+    fn clean_schema(&mut self, schema: &str) -> Result<(), DbError> {
+        for (_, drop) in self.droppable(schema)? {
+            self.simple(&drop)?;
+        }
+        Ok(())
+    }
+
+    fn drop_schema(&mut self, schema: &str) -> Result<(), DbError> {
+        self.simple(&format!("DROP SCHEMA {} CASCADE", quote(schema)))
+            .map(|_| ())
+    }
 }
