@@ -126,3 +126,65 @@ fn checksums_through_the_binary_match_flyways_goldens() {
     expected.sort();
     assert_eq!(got, expected);
 }
+
+#[test]
+fn custom_table_and_version_text_as_flyway_stores_it() {
+    let p = Project::new();
+    p.migration("V004_20230112155656__grant.sql", "CREATE TABLE g (id INT);")
+        .migration("V2024.01.05.1__dated.sql", "CREATE TABLE d (id INT);");
+    p.run(&["migrate", "--table", "schema_version_custom"]).ok();
+    assert!(!p.has_table("flyway_schema_history"));
+    let db = p.db();
+    let versions: Vec<String> = db
+        .prepare("SELECT version FROM schema_version_custom ORDER BY installed_rank")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    // Underscores become dots, leading zeros stay; ordering is numeric (4 < 2024).
+    assert_eq!(versions, ["004.20230112155656", "2024.01.05.1"]);
+    let index: i64 = db
+        .query_row("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'schema_version_custom_s_idx'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(index, 1);
+    p.run(&["validate", "--table", "schema_version_custom"])
+        .ok();
+}
+
+#[test]
+fn group_applies_everything_in_one_transaction() {
+    let p = Project::new();
+    p.migration("V1__a.sql", "CREATE TABLE a (id INT);")
+        .migration(
+            "V2__b.sql",
+            "CREATE TABLE b (id INT);\nINSERT INTO nope VALUES (1);",
+        );
+    p.run(&["migrate", "-group=true"]).code(1);
+    assert!(!p.has_table("a"), "V1 was rolled back with the group");
+    assert!(!p.has_table("flyway_schema_history") || p.history().is_empty());
+    p.migration("V2__b.sql", "CREATE TABLE b (id INT);");
+    p.run(&["migrate", "--group"]).ok();
+    assert_eq!(p.history().len(), 2);
+}
+
+#[test]
+fn skip_executing_migrations_records_without_running() {
+    let p = Project::new();
+    p.migration("V1__a.sql", "CREATE TABLE a (id INT);");
+    p.run(&["migrate", "-skipExecutingMigrations=true"]).ok();
+    assert_eq!(p.history(), ["1|1|a|SQL|V1__a.sql|1"]);
+    assert!(!p.has_table("a"));
+}
+
+#[test]
+fn info_json_has_the_sha256_of_each_file() {
+    let p = Project::new();
+    p.migration("V1__a.sql", "abc");
+    let json = p.run(&["info", "--format", "json"]).ok().json();
+    // SHA-256("abc"), the FIPS 180-2 test vector.
+    assert_eq!(
+        json["migrations"][0]["sha256"],
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}

@@ -26,10 +26,9 @@ fn duplicate_versions_are_refused_naming_both_files() {
     let err = resolve(&src, &ResolveConfig::default()).unwrap_err();
     assert_eq!(err.0.len(), 1, "{err}");
     let text = err.to_string();
-    assert!(
-        text.starts_with("Found more than one migration with version 1\nOffenders:\n-> mem0/V1"),
-        "{text}"
-    );
+    // Either file's spelling of the version (`1` or `1.0`) names the collision.
+    assert!(text.starts_with("Found more than one migration with version 1"), "{text}");
+    assert!(text.contains("\nOffenders:\n-> mem0/V1"), "{text}");
     assert!(
         text.contains("V1.0__b.sql (SQL)") && text.contains("V1__a.sql (SQL)"),
         "{text}"

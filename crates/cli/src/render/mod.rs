@@ -51,7 +51,8 @@ pub fn info_table(plan: &Plan<'_>) -> Vec<String> {
     lines
 }
 
-/// `info` as one JSON document (Flyway's fields plus `script`, `checksum`, `installedRank`).
+/// `info` as one JSON document (Flyway's fields plus `script`, `checksum`, `installedRank` and
+/// the file's `sha256`).
 pub fn info_json(plan: &Plan<'_>, schema: &str, cwd: &Path, warnings: &[String]) -> Value {
     let migrations: Vec<Value> = plan.entries.iter().map(|e| entry_json(e, cwd)).collect();
     json!({
@@ -78,6 +79,7 @@ fn entry_json(e: &Entry<'_>, cwd: &Path) -> Value {
         "script": e.script(),
         "checksum": e.checksum(),
         "installedRank": e.applied.map(|a| a.installed_rank),
+        "sha256": e.resolved.map(|r| r.sha256.clone()),
     })
 }
 

@@ -10,6 +10,7 @@
 use std::time::Instant;
 
 use tidemark_ledger::event::Event;
+use tidemark_ledger::history::MigrationType;
 use tidemark_ledger::pattern::PatternState;
 use tidemark_ledger::plan::{self, State};
 use tidemark_ledger::script::ResolvedMigration;
@@ -103,52 +104,70 @@ impl Engine<'_> {
         }
     }
 
-    /// Creates the history table when it is missing (baselining first if asked to). Returns
-    /// whether anything was written.
+    /// Creates missing schemas and the history table when it is missing (baselining first if
+    /// asked to). Returns whether anything was written.
     fn prepare_history(&mut self, maybe_missing: bool) -> Result<bool, Error> {
         if !maybe_missing || self.history_exists()? {
             return Ok(false);
         }
-        let schema = self.table.schema.clone();
-        let exists = self
-            .driver
-            .schema_exists(&schema)
-            .map_err(|e| Error::db("check the schema", e))?;
-        if !exists {
+        let mut schemas = self.config.schemas.clone();
+        if !schemas.contains(&self.table.schema) {
+            schemas.insert(0, self.table.schema.clone());
+        }
+        let mut missing = Vec::new();
+        for schema in &schemas {
+            if !self
+                .driver
+                .schema_exists(schema)
+                .map_err(|e| Error::db("check the schema", e))?
+            {
+                missing.push(schema.clone());
+            }
+        }
+        if !missing.is_empty() {
             if !self.config.create_schemas {
                 return Err(Error::Refused(format!(
                     "Schema {} doesn't exist yet and createSchemas is false",
-                    self.schema_display()
+                    self.table.quote(&missing[0])
                 )));
             }
+            let quoted: Vec<String> = missing.iter().map(|s| self.table.quote(s)).collect();
             self.reporter
-                .info(&format!("Creating schema {} ...", self.schema_display()));
-            self.driver
-                .create_schema(&schema)
-                .map_err(|e| Error::db("create the schema", e))?;
+                .info(&format!("Creating schema(s) {} ...", quoted.join(",")));
+            for schema in &missing {
+                self.driver
+                    .create_schema(schema)
+                    .map_err(|e| Error::db(&format!("create schema {schema}"), e))?;
+            }
             self.create_history_table()?;
-            let marker = self.schema_display();
+            // Flyway's SCHEMA marker: rank 0 on an empty table, the created schemas quoted.
             self.insert_row(
                 0,
                 None,
                 "<< Flyway Schema Creation >>",
-                tidemark_ledger::history::MigrationType::Schema,
-                &marker,
+                MigrationType::Schema,
+                &quoted.join(","),
                 None,
                 0,
                 true,
             )?;
             return Ok(true);
         }
-        let empty = self
-            .driver
-            .schema_is_empty(&schema)
-            .map_err(|e| Error::db("check whether the schema is empty", e))?;
-        if !empty && !self.config.skip_executing_migrations {
+        let mut non_empty = Vec::new();
+        for schema in &schemas {
+            if !self
+                .driver
+                .schema_is_empty(schema)
+                .map_err(|e| Error::db("check whether the schema is empty", e))?
+            {
+                non_empty.push(self.table.quote(schema));
+            }
+        }
+        if !non_empty.is_empty() && !self.config.skip_executing_migrations {
             if !self.config.baseline_on_migrate {
                 return Err(Error::Refused(format!(
                     "Found non-empty schema(s) {} but no schema history table. Use baseline() or set baselineOnMigrate to true to initialize the schema history table.",
-                    self.schema_display()
+                    non_empty.join(",")
                 )));
             }
             self.create_history_with_baseline()?;
