@@ -8,5 +8,6 @@ mod errors;
 mod history_format;
 mod migrate;
 mod repair;
+mod servers;
 mod settings;
 mod states;

@@ -18,6 +18,14 @@ pub struct Connection {
     pub description: String,
 }
 
+/// A failed connection: exit 1, the driver's message (which never holds the password).
+fn connect_failure(masked: &str, e: &tidemark_engine::DbError) -> Failure {
+    Failure::failed(
+        "DB_CONNECTION",
+        format!("Unable to connect to the database {masked}: {e}"),
+    )
+}
+
 /// Opens the database named by the settings, retrying `connectRetries` times (waiting 1 s,
 /// doubling up to `connectRetriesInterval`), then runs `initSql`.
 pub fn connect(settings: &Settings, cwd: &Path) -> Result<Connection, Failure> {
@@ -88,10 +96,62 @@ fn open(settings: &Settings, cwd: &Path) -> Result<Connection, Failure> {
                     .map_err(|e| Failure::failed("DB_CONNECTION", mask(&e.to_string())))?,
             )
         }
-        DatabaseUrl::Postgres { .. } | DatabaseUrl::Mysql { .. } => {
-            return Err(Failure::usage(format!(
-                "{masked}: PostgreSQL and MySQL/MariaDB drivers are not built into this tidemark yet; use a sqlite: URL"
-            )));
+        DatabaseUrl::Postgres {
+            host,
+            port,
+            database,
+            user,
+            password,
+            params,
+        } => {
+            let sslmode = params
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("sslmode"))
+                .map(|(_, v)| v.clone());
+            let options = tidemark_postgres::ConnectOptions {
+                host,
+                port,
+                database,
+                // Flags, environment and config files win over the URL; PGUSER/PGPASSWORD last.
+                user: settings.user.clone().or(user),
+                password: settings.password.clone().or(password),
+                sslmode,
+                params: params
+                    .into_iter()
+                    .filter(|(k, _)| !k.eq_ignore_ascii_case("sslmode"))
+                    .collect(),
+                lock_timeout: settings.lock_timeout,
+                statement_timeout: settings.statement_timeout,
+                transactional_lock: settings.postgresql_transactional_lock,
+            };
+            Box::new(
+                tidemark_postgres::PostgresDriver::connect(&options)
+                    .map_err(|e| connect_failure(&masked, &e))?,
+            )
+        }
+        DatabaseUrl::Mysql {
+            host,
+            port,
+            database,
+            user,
+            password,
+            params,
+            mariadb: _,
+        } => {
+            let options = tidemark_mysql::ConnectOptions {
+                host,
+                port,
+                database,
+                user: settings.user.clone().or(user),
+                password: settings.password.clone().or(password),
+                params,
+                lock_timeout: settings.lock_timeout,
+                statement_timeout: settings.statement_timeout,
+            };
+            Box::new(
+                tidemark_mysql::MysqlDriver::connect(&options)
+                    .map_err(|e| connect_failure(&masked, &e))?,
+            )
         }
     };
     let version = driver

@@ -52,10 +52,15 @@ fn main() -> ExitCode {
             eprintln!("DEBUG: {note}");
         }
     }
+    let url_password = url::DatabaseUrl::parse(&settings.url)
+        .ok()
+        .and_then(|u| u.password().map(str::to_string));
+    // Masking a one- or two-character password would garble every message.
     let secrets: Vec<String> = settings
         .password
         .iter()
-        .filter(|p| !p.is_empty())
+        .chain(url_password.iter())
+        .filter(|p| p.len() >= 3)
         .cloned()
         .collect();
     let mut ctx = Context {
@@ -81,7 +86,7 @@ fn main() -> ExitCode {
 /// secret that slipped into a message is masked on the way out.
 fn fail(failure: &Failure, json: bool, secrets: &[String]) -> ExitCode {
     let mask = |s: &str| {
-        secrets.iter().fold(url::mask(s), |acc, secret| {
+        secrets.iter().fold(s.to_string(), |acc, secret| {
             acc.replace(secret.as_str(), "***")
         })
     };

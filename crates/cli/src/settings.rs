@@ -134,6 +134,10 @@ pub struct Settings {
     pub installed_by: Option<String>,
     /// `lockRetryCount`, default 50 (-1 = forever).
     pub lock_retry_count: i64,
+    /// `lockTimeout`: how long a statement waits for a lock; unset = the database's default.
+    pub lock_timeout: Option<std::time::Duration>,
+    /// `statementTimeout`: longest a statement may run; unset = no limit.
+    pub statement_timeout: Option<std::time::Duration>,
     /// `skipDefaultCallbacks`, default false.
     pub skip_default_callbacks: bool,
     /// `skipExecutingMigrations`, default false.
@@ -395,6 +399,8 @@ impl Settings {
             execute_in_transaction: false,
             installed_by: None,
             lock_retry_count: 0,
+            lock_timeout: None,
+            statement_timeout: None,
             skip_default_callbacks: false,
             skip_executing_migrations: false,
             connect_retries: 0,
@@ -472,6 +478,7 @@ fn apply(
         Value::List(set) => set(settings, list_value(raw)),
         Value::Paths(set) => set(settings, paths_value(key, raw, working_directory)?),
         Value::Format(set) => set(settings, format_value(key, raw)?),
+        Value::Duration(set) => set(settings, duration_value(key, raw)?),
         Value::Map => {
             return Err(invalid(
                 key,
@@ -546,6 +553,30 @@ fn int_value(key: &'static Key, raw: &Raw, min: i64, max: i64) -> Result<i64, Se
         return Err(invalid(key, raw, format!("an integer from {min} to {max}")));
     }
     Ok(value)
+}
+
+/// `500ms`, `5s`, `2m`, `1h`, or a plain number of milliseconds.
+fn duration_value(key: &'static Key, raw: &Raw) -> Result<std::time::Duration, SettingsError> {
+    let text = text_value(key, raw)?;
+    parse_duration(&text).ok_or_else(|| invalid(key, raw, "a duration such as 500ms, 5s or 2m"))
+}
+
+/// Parses `500ms`, `5s`, `2m`, `1h` or plain milliseconds.
+pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    let ms = match unit.trim() {
+        "" | "ms" => n,
+        "s" => n.checked_mul(1000)?,
+        "m" | "min" => n.checked_mul(60_000)?,
+        "h" => n.checked_mul(3_600_000)?,
+        _ => return None,
+    };
+    Some(std::time::Duration::from_millis(ms))
 }
 
 /// Comma-separated text or a TOML array; items trimmed, empty items dropped.
@@ -626,6 +657,19 @@ fn resolve_dir(base: &Path, path: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_accept_units_and_plain_milliseconds() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("5s"), Some(Duration::from_secs(5)));
+        assert_eq!(parse_duration(" 2m "), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("250"), Some(Duration::from_millis(250)));
+        for bad in ["", "s", "5 sec", "-1s", "1.5s", "99999999999999999999h"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
     use std::fs;
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -712,6 +756,8 @@ mod tests {
             execute_in_transaction: true,
             installed_by: None,
             lock_retry_count: 50,
+            lock_timeout: None,
+            statement_timeout: None,
             skip_default_callbacks: false,
             skip_executing_migrations: false,
             connect_retries: 0,

@@ -174,6 +174,16 @@ impl DatabaseUrl {
         Err(UrlError::Unsupported { url: mask(url) })
     }
 
+    /// The password carried by the URL, if any.
+    pub fn password(&self) -> Option<&str> {
+        match self {
+            DatabaseUrl::Sqlite { .. } => None,
+            DatabaseUrl::Postgres { password, .. } | DatabaseUrl::Mysql { password, .. } => {
+                password.as_deref()
+            }
+        }
+    }
+
     /// The same URL with a relative SQLite path made relative to `base` (the working
     /// directory); other URLs are returned unchanged.
     // For `connect`, which the lead is writing.

@@ -27,7 +27,10 @@ fn duplicate_versions_are_refused_naming_both_files() {
     assert_eq!(err.0.len(), 1, "{err}");
     let text = err.to_string();
     // Either file's spelling of the version (`1` or `1.0`) names the collision.
-    assert!(text.starts_with("Found more than one migration with version 1"), "{text}");
+    assert!(
+        text.starts_with("Found more than one migration with version 1"),
+        "{text}"
+    );
     assert!(text.contains("\nOffenders:\n-> mem0/V1"), "{text}");
     assert!(
         text.contains("V1.0__b.sql (SQL)") && text.contains("V1__a.sql (SQL)"),

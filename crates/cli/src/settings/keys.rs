@@ -63,6 +63,8 @@ pub enum Value {
     Paths(fn(&mut Settings, Vec<PathBuf>)),
     /// `text` / `json`.
     Format(fn(&mut Settings, Format)),
+    /// A duration: `500ms`, `5s`, `2m`, `1h`, or a plain number of milliseconds.
+    Duration(fn(&mut Settings, std::time::Duration)),
     /// `placeholders.<name>` / `jdbcProperties.<name>`: collected by name by the loader.
     Map,
     /// Read by the loader itself before the other keys (`configFiles`, `workingDirectory`).
@@ -75,7 +77,7 @@ impl Value {
     /// The shape of the value.
     pub fn kind(&self) -> Kind {
         match self {
-            Value::Text(_) | Value::Format(_) => Kind::Text,
+            Value::Text(_) | Value::Format(_) | Value::Duration(_) => Kind::Text,
             Value::Bool(_) => Kind::Bool,
             Value::Int { .. } => Kind::Int,
             Value::List(_) | Value::Paths(_) => Kind::List,
@@ -663,6 +665,18 @@ pub static KEYS: &[Key] = &[
         },
         Some("50"),
         "Retries to take the migration lock (-1 = forever)",
+    ),
+    Key::new(
+        "lockTimeout",
+        Value::Duration(|s, v| s.lock_timeout = Some(v)),
+        None,
+        "How long a statement waits for a lock (PostgreSQL lock_timeout, MySQL lock_wait_timeout): 500ms, 5s, 2m",
+    ),
+    Key::new(
+        "statementTimeout",
+        Value::Duration(|s, v| s.statement_timeout = Some(v)),
+        None,
+        "Longest a statement may run (PostgreSQL statement_timeout, MySQL max_execution_time, MariaDB max_statement_time)",
     ),
     boolean(
         "skipDefaultCallbacks",
