@@ -561,23 +561,7 @@ fn duration_value(key: &'static Key, raw: &Raw) -> Result<std::time::Duration, S
     parse_duration(&text).ok_or_else(|| invalid(key, raw, "a duration such as 500ms, 5s or 2m"))
 }
 
-/// Parses `500ms`, `5s`, `2m`, `1h` or plain milliseconds.
-pub fn parse_duration(text: &str) -> Option<std::time::Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().ok()?;
-    let ms = match unit.trim() {
-        "" | "ms" => n,
-        "s" => n.checked_mul(1000)?,
-        "m" | "min" => n.checked_mul(60_000)?,
-        "h" => n.checked_mul(3_600_000)?,
-        _ => return None,
-    };
-    Some(std::time::Duration::from_millis(ms))
-}
+pub use tidemark_ledger::directive::parse_duration;
 
 /// Comma-separated text or a TOML array; items trimmed, empty items dropped.
 fn list_value(raw: &Raw) -> Vec<String> {

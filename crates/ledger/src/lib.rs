@@ -11,11 +11,14 @@
 //! ([`history::AppliedMigration`]) are different types on purpose: the plan is where they meet.
 #![deny(missing_docs)]
 
+pub mod changelog;
 pub mod checksum;
+pub mod directive;
 pub mod event;
 pub mod history;
 pub mod name;
 pub mod pattern;
+pub mod phase;
 pub mod placeholder;
 pub mod plan;
 pub mod properties;

@@ -1,0 +1,1 @@
+//! Liquibase changelogs (formatted SQL, and XML/YAML masters that include them).
