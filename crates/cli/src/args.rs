@@ -62,14 +62,14 @@ struct Cli {
 }
 
 /// The commands, as in Flyway.
-#[derive(Subcommand, Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Apply pending migrations
     #[command(
         long_about = "Apply pending versioned migrations in order, then repeatable migrations whose checksum changed. Validates first unless validateOnMigrate=false.",
-        after_help = "Example:\n  tidemark migrate --url sqlite:app.db --locations filesystem:sql\n  tidemark -url=jdbc:sqlite:app.db -locations=filesystem:sql migrate"
+        after_help = "Example:\n  tidemark migrate --url sqlite:app.db --locations filesystem:sql\n  tidemark -url=jdbc:sqlite:app.db -locations=filesystem:sql migrate\n  tidemark migrate --dry-run > deploy.sql"
     )]
-    Migrate,
+    Migrate(RunArgs),
     /// Show applied and pending migrations
     #[command(
         long_about = "Print every migration, applied or pending, with its state (Pending, Success, Failed, Missing, Future, Ignored, Outdated, ...).",
@@ -100,11 +100,67 @@ pub enum Command {
         after_help = "Example:\n  tidemark clean --clean-disabled=false"
     )]
     Clean,
+    /// Undo the latest applied migrations with their U files
+    #[command(
+        long_about = "Run U<version>__*.sql files to revert applied versioned migrations, newest first: the latest one by default, N with --count, or every one at or above --target. Records Flyway's UNDO_SQL row (or a DELETE row with undoRecord=delete). Nothing runs if a migration in range has no undo file.",
+        after_help = "Example:\n  tidemark undo\n  tidemark undo --count 2\n  tidemark -target=3 undo\n  tidemark undo --dry-run"
+    )]
+    Undo(UndoArgs),
+    /// Show what changed in an applied migration's file since it was applied
+    #[command(
+        long_about = "Print a unified diff between the text of a versioned migration as it was applied (kept in the companion table) and the file as it is now.",
+        after_help = "Example:\n  tidemark diff 3"
+    )]
+    Diff(DiffArgs),
+    /// Create the next versioned migration and its undo file
+    #[command(
+        long_about = "Create V<next>__<description>.sql and U<next>__<description>.sql in the first location, with a phase directive. The next version is the highest first version part + 1, or a timestamp when the existing files use timestamps.",
+        after_help = "Example:\n  tidemark new add orders table\n  tidemark new backfill order totals --phase backfill"
+    )]
+    New(NewArgs),
+}
+
+/// Options of commands that run SQL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct RunArgs {
+    /// Print the SQL that would run, in order (history-table statements included), instead of
+    /// running it. Nothing is written to the database. See also --dry-run-output FILE.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Options of `undo`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct UndoArgs {
+    /// Undo this many migrations (default 1; ignored with --target).
+    #[arg(long, value_name = "N")]
+    pub count: Option<usize>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Options of `diff`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct DiffArgs {
+    /// The version of the applied migration.
+    #[arg(value_name = "VERSION")]
+    pub version: String,
+}
+
+/// Options of `new`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct NewArgs {
+    /// The description (words are joined with underscores in the file name).
+    #[arg(value_name = "DESCRIPTION", required = true, num_args = 1..)]
+    pub description: Vec<String>,
+    /// The phase written into the file header (expand, backfill or contract).
+    #[arg(long, value_name = "PHASE")]
+    pub phase: Option<String>,
 }
 
 /// Subcommand names the rewriter recognises (clap adds `help`).
 const SUBCOMMANDS: &[&str] = &[
-    "migrate", "info", "validate", "baseline", "repair", "clean", "help",
+    "migrate", "info", "validate", "baseline", "repair", "clean", "undo", "diff", "new", "help",
 ];
 
 /// A parsed command line with its resolved settings.
@@ -757,7 +813,7 @@ mod tests {
             "--target",
             "3",
         ]);
-        assert_eq!(flyway.command, Command::Migrate);
+        assert_eq!(flyway.command, Command::Migrate(RunArgs::default()));
         assert_eq!(flyway.settings, gnu.settings);
         assert_eq!(flyway.settings, after.settings);
         assert_eq!(flyway.settings.url, "jdbc:sqlite:app.db");
@@ -910,7 +966,7 @@ mod tests {
         assert_eq!(kind(&["migrate", "--help"]), ErrorKind::DisplayHelp);
         assert_eq!(kind(&["-v"]), ErrorKind::DisplayVersion);
         assert_eq!(kind(&["--version"]), ErrorKind::DisplayVersion);
-        assert_eq!(kind(&["undo"]), ErrorKind::InvalidSubcommand);
+        assert_eq!(kind(&["snapshot"]), ErrorKind::InvalidSubcommand);
         assert_eq!(kind(&["--url", "x"]), ErrorKind::MissingSubcommand);
         assert_eq!(kind(&["--nope", "info"]), ErrorKind::UnknownArgument);
         assert_eq!(

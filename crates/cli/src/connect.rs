@@ -26,6 +26,32 @@ fn connect_failure(masked: &str, e: &tidemark_engine::DbError) -> Failure {
     )
 }
 
+/// Opens the database for a dry run: read-only where the driver allows it (SQLite: an existing
+/// file read-only, a missing one as an empty in-memory database, so not even an empty file is
+/// created). Server databases are only read by a dry run; the engine records every write instead.
+pub fn connect_read_only(settings: &Settings, cwd: &Path) -> Result<Connection, Failure> {
+    let masked = mask(&settings.url);
+    if let Ok(DatabaseUrl::Sqlite { path: Some(path) }) =
+        DatabaseUrl::parse(&settings.url).map(|u| u.relative_to(cwd))
+    {
+        let driver = if path.exists() {
+            SqliteDriver::open_read_only(&path)
+        } else {
+            SqliteDriver::memory()
+        }
+        .map_err(|e| Failure::failed("DB_CONNECTION", format!("Unable to open {masked}: {e}")))?;
+        let mut driver: Box<dyn Driver> = Box::new(driver);
+        let version = driver.server_version().map_err(|e| {
+            Failure::failed("DB_CONNECTION", format!("Unable to query {masked}: {e}"))
+        })?;
+        return Ok(Connection {
+            driver,
+            description: format!("{masked} ({version}, read-only)"),
+        });
+    }
+    connect(settings, cwd)
+}
+
 /// Opens the database named by the settings, retrying `connectRetries` times (waiting 1 s,
 /// doubling up to `connectRetriesInterval`), then runs `initSql`.
 pub fn connect(settings: &Settings, cwd: &Path) -> Result<Connection, Failure> {

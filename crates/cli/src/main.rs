@@ -69,12 +69,15 @@ fn main() -> ExitCode {
         out: Output::new(settings.format, settings.quiet),
     };
     let result = match invocation.command {
-        Command::Migrate => commands::migrate::run(&mut ctx),
+        Command::Migrate(args) => commands::migrate::run(&mut ctx, &args),
         Command::Info => commands::info::run(&mut ctx),
         Command::Validate => commands::validate::run(&mut ctx),
         Command::Baseline => commands::baseline::run(&mut ctx),
         Command::Repair => commands::repair::run(&mut ctx),
         Command::Clean => commands::clean::run(&mut ctx),
+        Command::Undo(args) => commands::undo::run(&mut ctx, &args),
+        Command::Diff(args) => commands::diff::run(&mut ctx, &args),
+        Command::New(args) => commands::new::run(&mut ctx, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,6 +18,8 @@ pub struct Output {
     pub warnings: Vec<String>,
     /// Info lines collected in JSON mode.
     pub lines: Vec<String>,
+    /// Send progress lines to stderr (a dry run keeps stdout for the SQL).
+    pub info_to_stderr: bool,
 }
 
 impl Output {
@@ -28,6 +30,7 @@ impl Output {
             quiet,
             warnings: Vec::new(),
             lines: Vec::new(),
+            info_to_stderr: false,
         }
     }
 
@@ -36,6 +39,22 @@ impl Output {
         if self.format == Format::Text {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{line}");
+        }
+    }
+
+    /// Writes dry-run SQL to `file`, or to stdout (in JSON mode it goes into the document instead).
+    pub fn dry_run_sql(
+        &mut self,
+        sql: &str,
+        file: Option<&std::path::Path>,
+    ) -> std::io::Result<()> {
+        match file {
+            Some(path) => std::fs::write(path, sql),
+            None if self.format == Format::Text => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(sql.as_bytes())
+            }
+            None => Ok(()),
         }
     }
 
@@ -55,6 +74,9 @@ impl Output {
 impl Reporter for Output {
     fn info(&mut self, line: &str) {
         match self.format {
+            Format::Text if !self.quiet && self.info_to_stderr => {
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }
             Format::Text if !self.quiet => {
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{line}");

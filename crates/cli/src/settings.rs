@@ -138,6 +138,10 @@ pub struct Settings {
     pub lock_timeout: Option<std::time::Duration>,
     /// `statementTimeout`: longest a statement may run; unset = no limit.
     pub statement_timeout: Option<std::time::Duration>,
+    /// `dryRunOutput`: write the dry-run SQL to this file (and do a dry run).
+    pub dry_run_output: Option<PathBuf>,
+    /// `undoRecord`: `undo_sql` (default) or `delete`.
+    pub undo_record: String,
     /// `skipDefaultCallbacks`, default false.
     pub skip_default_callbacks: bool,
     /// `skipExecutingMigrations`, default false.
@@ -401,6 +405,8 @@ impl Settings {
             lock_retry_count: 0,
             lock_timeout: None,
             statement_timeout: None,
+            dry_run_output: None,
+            undo_record: String::new(),
             skip_default_callbacks: false,
             skip_executing_migrations: false,
             connect_retries: 0,
@@ -742,6 +748,8 @@ mod tests {
             lock_retry_count: 50,
             lock_timeout: None,
             statement_timeout: None,
+            dry_run_output: None,
+            undo_record: "undo_sql".into(),
             skip_default_callbacks: false,
             skip_executing_migrations: false,
             connect_retries: 0,

@@ -89,6 +89,61 @@ impl HistoryTable {
         }
     }
 
+    /// The companion table `<table>_tidemark`: what Flyway's table has no column for (the
+    /// SHA-256 and text of what was applied, its phase, the run that applied it). Keyed by the
+    /// history row's `installed_rank`; Flyway's table itself is never altered.
+    pub fn companion(&self) -> HistoryTable {
+        HistoryTable {
+            table: format!("{}_tidemark", self.table),
+            ..self.clone()
+        }
+    }
+
+    /// DDL of the companion table (call on [`HistoryTable::companion`]).
+    pub fn create_companion(&self) -> String {
+        let text = match self.dialect {
+            Dialect::Mysql => "LONGTEXT",
+            _ => "TEXT",
+        };
+        format!(
+            "CREATE TABLE {} (\n    {} INT NOT NULL PRIMARY KEY,\n    {} VARCHAR(64) NOT NULL,\n    {} VARCHAR(20),\n    {} VARCHAR(100) NOT NULL,\n    {} {text}\n)",
+            self.qualified(),
+            self.quote("installed_rank"),
+            self.quote("sha256"),
+            self.quote("phase"),
+            self.quote("run_id"),
+            self.quote("script_text"),
+        )
+    }
+
+    /// Insert into the companion table (call on [`HistoryTable::companion`]).
+    pub fn insert_companion(&self) -> String {
+        let cols = ["installed_rank", "sha256", "phase", "run_id", "script_text"]
+            .iter()
+            .map(|c| self.quote(c))
+            .collect::<Vec<_>>()
+            .join(",");
+        format!(
+            "INSERT INTO {} ({cols}) VALUES ({})",
+            self.qualified(),
+            self.params(5)
+        )
+    }
+
+    /// Reads every companion row (call on [`HistoryTable::companion`]).
+    pub fn select_companion(&self) -> String {
+        format!(
+            "SELECT {}, {}, {}, {}, {} FROM {} ORDER BY {}",
+            self.quote("installed_rank"),
+            self.quote("sha256"),
+            self.quote("phase"),
+            self.quote("run_id"),
+            self.quote("script_text"),
+            self.qualified(),
+            self.quote("installed_rank")
+        )
+    }
+
     /// Flyway's insert (`installed_on` is left to the column default).
     pub fn insert(&self) -> String {
         let cols = [

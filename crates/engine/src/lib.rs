@@ -16,5 +16,7 @@ pub mod runner;
 pub use driver::{DbError, Dialect, Driver, LockId, Row, Value};
 pub use error::{Error, ScriptFailure};
 pub use report::{AppliedStep, Collect, MigrateReport, Reporter};
+pub use runner::companion::{CompanionRow, DiffOutcome};
 pub use runner::repair::RepairReport;
-pub use runner::{Config, Engine, MigrateFailure, Snapshot, format_duration};
+pub use runner::undo::UndoRequest;
+pub use runner::{Config, DryRun, Engine, MigrateFailure, Snapshot, UndoRecord, format_duration};

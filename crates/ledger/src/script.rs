@@ -30,6 +30,10 @@ pub struct ResolvedMigration {
     pub sha256: String,
     /// Settings from `<file>.conf`.
     pub config: ScriptConfig,
+    /// `-- tidemark:key=value` directives in the file, in order.
+    pub directives: Vec<crate::directive::Located>,
+    /// The phase declared by a `-- tidemark:phase=` directive in the file header.
+    pub declared_phase: Option<crate::phase::Phase>,
 }
 
 impl ResolvedMigration {

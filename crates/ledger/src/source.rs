@@ -279,6 +279,16 @@ pub enum ResolveError {
         /// Flyway's message.
         message: String,
     },
+    /// A `-- tidemark:` directive is malformed.
+    #[error("{path}:{line}: {message}")]
+    Directive {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
     /// A `.sql.conf` file is wrong.
     #[error("{path}:{line}: {message}")]
     ScriptConfig {
@@ -331,6 +341,7 @@ impl ResolveError {
             ResolveError::Decode { path, .. }
             | ResolveError::Encoding { path, .. }
             | ResolveError::Placeholder { path, .. }
+            | ResolveError::Directive { path, .. }
             | ResolveError::ScriptConfig { path, .. } => Some(path),
             ResolveError::DuplicateVersion { second, .. }
             | ResolveError::DuplicateRepeatable { second, .. } => Some(&second.0),
@@ -481,6 +492,21 @@ fn load(
         }));
     }
 
+    let directives = crate::directive::parse(&text).map_err(|e| ResolveError::Directive {
+        path: file.path.clone(),
+        line: e.line,
+        message: e.message,
+    })?;
+    let header_end = header_end_line(&text);
+    let declared_phase = directives
+        .iter()
+        .filter(|d| d.line < header_end)
+        .rev()
+        .find_map(|d| match d.directive {
+            crate::directive::Directive::Phase(p) => Some(p),
+            _ => None,
+        });
+
     let raw_checksum = checksum::flyway(&text);
     let replace = script_config
         .placeholder_replacement
@@ -505,7 +531,36 @@ fn load(
         checksum,
         raw_checksum,
         config: script_config,
+        directives,
+        declared_phase,
     })))
+}
+
+/// The first line that holds something other than blank space or `--` comments: where the file
+/// header (and its file-level directives) ends.
+pub fn header_end_line(text: &str) -> usize {
+    let mut in_block = false;
+    for (i, line) in text::lines(text).enumerate() {
+        let t = line.trim().trim_start_matches('\u{feff}');
+        if in_block {
+            if t.contains("*/") {
+                in_block = false;
+            }
+            continue;
+        }
+        if t.is_empty() || t.starts_with("--") {
+            continue;
+        }
+        if t.starts_with("/*") && !t.contains("*/") {
+            in_block = true;
+            continue;
+        }
+        if t.starts_with("/*") && t.ends_with("*/") {
+            continue;
+        }
+        return i + 1;
+    }
+    usize::MAX
 }
 
 /// Turns a placeholder error into a resolve error naming the file and line.

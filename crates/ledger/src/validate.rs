@@ -73,6 +73,10 @@ pub struct Finding {
     pub path: Option<std::path::PathBuf>,
     /// The history script path, when a row exists.
     pub script: Option<String>,
+    /// The history row's rank, when a row exists.
+    pub installed_rank: Option<i32>,
+    /// More detail to show after the message (the engine adds a diff of a changed file).
+    pub detail: Option<String>,
 }
 
 /// Validates every entry of the plan. `patterns` are the configured `ignoreMigrationPatterns`
@@ -114,6 +118,8 @@ fn check(e: &Entry<'_>, plan: &Plan<'_>, patterns: &IgnorePatterns, f: &Flags) -
         description: desc.clone(),
         path: e.resolved.map(|r| r.path.clone()),
         script: e.applied.map(|a| a.script.clone()),
+        installed_rank: e.applied.map(|a| a.installed_rank),
+        detail: None,
     };
     let kind = e.kind();
 
@@ -267,6 +273,10 @@ pub fn failure_message(findings: &[Finding]) -> String {
     for f in findings {
         msg.push('\n');
         msg.push_str(&f.message);
+        if let Some(detail) = &f.detail {
+            msg.push('\n');
+            msg.push_str(detail.trim_end());
+        }
     }
     msg
 }

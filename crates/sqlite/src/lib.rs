@@ -37,6 +37,21 @@ impl SqliteDriver {
         Self::configure(conn)
     }
 
+    /// Opens an existing database file read-only (dry runs: nothing can be written).
+    pub fn open_read_only(path: &Path) -> Result<SqliteDriver, DbError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| {
+            DbError::new(format!(
+                "Unable to open SQLite database {}: {}",
+                path.display(),
+                message(&e)
+            ))
+        })?;
+        Self::configure(conn)
+    }
+
     /// Opens a private in-memory database.
     pub fn memory() -> Result<SqliteDriver, DbError> {
         let conn = Connection::open_in_memory().map_err(|e| db_error(&e))?;

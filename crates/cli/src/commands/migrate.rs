@@ -1,25 +1,58 @@
-//! `tidemark migrate`: apply every pending migration (Flyway's `migrate`).
+//! `tidemark migrate`: apply every pending migration (Flyway's `migrate`). With `--dry-run` (or
+//! `dryRunOutput`), print the SQL it would run instead.
 
 use serde_json::json;
 
-use super::{Context, with_engine};
+use super::{Context, with_engine_dry};
+use crate::args::RunArgs;
 use crate::failure::Failure;
 use crate::render;
 
 /// Runs the command.
-pub fn run(ctx: &mut Context<'_>) -> Result<(), Failure> {
+pub fn run(ctx: &mut Context<'_>, args: &RunArgs) -> Result<(), Failure> {
     let cwd = ctx.cwd.clone();
-    let outcome = with_engine(ctx, |engine| Ok(engine.migrate()))?;
+    let (outcome, sql) = with_engine_dry(ctx, args.dry_run, |engine| {
+        let outcome = engine.migrate();
+        Ok((
+            outcome,
+            engine
+                .is_dry_run()
+                .then(|| engine.dry_run_sql().to_string()),
+        ))
+    })?;
+    finish(ctx, outcome, sql, &cwd, "migrate")
+}
+
+/// Shared by migrate and undo: print the dry-run SQL, the JSON document, or the failure.
+pub fn finish(
+    ctx: &mut Context<'_>,
+    outcome: Result<tidemark_engine::MigrateReport, Box<tidemark_engine::MigrateFailure>>,
+    sql: Option<String>,
+    cwd: &std::path::Path,
+    operation: &str,
+) -> Result<(), Failure> {
+    if let Some(sql) = &sql {
+        let file = ctx.settings.dry_run_output.clone();
+        ctx.out
+            .dry_run_sql(sql, file.as_deref())
+            .map_err(|e| Failure::usage(format!("Unable to write the dry-run output: {e}")))?;
+    }
     match outcome {
         Ok(report) => {
-            let doc = render::migrate_json(&report, &cwd, &ctx.out.warnings, true);
+            let mut doc = render::migrate_json(&report, cwd, &ctx.out.warnings, true);
+            doc["operation"] = json!(operation);
+            if let Some(sql) = sql {
+                doc["dryRun"] = json!(true);
+                doc["sql"] = json!(sql);
+            }
             ctx.out.json(&doc);
             Ok(())
         }
         Err(failure) => {
             let mut f = Failure::from(failure.error);
-            let partial = render::migrate_json(&failure.report, &cwd, &ctx.out.warnings, false);
-            f.details = Some(json!({ "migrate": partial }));
+            let mut partial = render::migrate_json(&failure.report, cwd, &ctx.out.warnings, false);
+            partial["operation"] = json!(operation);
+            f.details = Some(json!({ operation: partial }));
             Err(f)
         }
     }

@@ -3,14 +3,17 @@
 
 pub mod baseline;
 pub mod clean;
+pub mod diff;
 pub mod info;
 pub mod migrate;
+pub mod new;
 pub mod repair;
+pub mod undo;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
 
-use tidemark_engine::{Config, Engine};
+use tidemark_engine::{Config, Engine, UndoRecord};
 use tidemark_ledger::name::NamingConfig;
 use tidemark_ledger::pattern::IgnorePatterns;
 use tidemark_ledger::placeholder::{Placeholders, Syntax};
@@ -105,6 +108,17 @@ pub fn engine_config(settings: &Settings) -> Result<Config, Failure> {
         skip_default_callbacks: settings.skip_default_callbacks,
         environment: settings.environment.clone(),
         working_directory: settings.working_directory.clone(),
+        dry_run: settings.dry_run_output.is_some(),
+        undo_record: match settings.undo_record.trim().to_ascii_lowercase().as_str() {
+            "" | "undo_sql" | "undosql" => UndoRecord::UndoSql,
+            "delete" => UndoRecord::Delete,
+            other => {
+                return Err(Failure::usage(format!(
+                    "Invalid undoRecord '{other}' (expected undo_sql or delete)"
+                )));
+            }
+        },
+        run_id: None,
     })
 }
 
@@ -130,11 +144,29 @@ pub fn with_engine<T>(
     ctx: &mut Context<'_>,
     work: impl FnOnce(&mut Engine<'_>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
-    let config = engine_config(ctx.settings)?;
+    with_engine_dry(ctx, false, work)
+}
+
+/// Like [`with_engine`]; `dry_run` (or a `dryRunOutput` setting) makes the engine record the SQL
+/// instead of running it, and sends progress lines to stderr so stdout holds only SQL.
+pub fn with_engine_dry<T>(
+    ctx: &mut Context<'_>,
+    dry_run: bool,
+    work: impl FnOnce(&mut Engine<'_>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let mut config = engine_config(ctx.settings)?;
+    config.dry_run |= dry_run;
+    if config.dry_run {
+        ctx.out.info_to_stderr = true;
+    }
     let Connection {
         mut driver,
         description,
-    } = connect::connect(ctx.settings, &ctx.cwd)?;
+    } = if config.dry_run {
+        connect::connect_read_only(ctx.settings, &ctx.cwd)?
+    } else {
+        connect::connect(ctx.settings, &ctx.cwd)?
+    };
     use tidemark_engine::Reporter;
     ctx.out.info(&format!("Database: {description}"));
     let source = source(ctx.settings, &ctx.cwd);

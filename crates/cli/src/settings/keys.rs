@@ -722,7 +722,19 @@ pub static KEYS: &[Key] = &[
     ignored("outputQueryResults", Kind::Bool, "Print SELECT results (accepted, ignored)"),
     ignored("errorOverrides", Kind::List, "Error overrides, Teams (accepted, ignored)"),
     ignored("cherryPick", Kind::List, "Migrations to apply, Teams (accepted, ignored)"),
-    ignored("dryRunOutput", Kind::Text, "Dry-run output file, Teams (accepted, ignored)"),
+    Key::new(
+        "dryRunOutput",
+        Value::Text(|s, v| s.dry_run_output = Some(std::path::PathBuf::from(v))),
+        None,
+        "Write the SQL a migrate or undo would run to this file instead of running it (a dry run)",
+    )
+    .value_name("FILE"),
+    Key::new(
+        "undoRecord",
+        Value::Text(|s, v| s.undo_record = v),
+        Some("undo_sql"),
+        "How undo is recorded: undo_sql (Flyway Teams' UNDO_SQL row) or delete (a DELETE row Flyway Community reads)",
+    ),
     ignored("licenseKey", Kind::Text, "Flyway license key (accepted, ignored)"),
     ignored("loggers", Kind::List, "Flyway loggers (accepted, ignored)"),
     ignored("kerberosConfigFile", Kind::Text, "Kerberos configuration (accepted, ignored)"),

@@ -60,11 +60,17 @@ impl Engine<'_> {
             Event::AfterValidateError,
             |e| {
                 let applied = e.read_history()?;
-                let plan = plan::plan(&e.resolved.migrations, &applied, &e.config.plan)?;
-                let findings = validate(&plan, &e.config.ignore_patterns);
+                let (count, mut findings) = {
+                    let plan = plan::plan(&e.resolved.migrations, &applied, &e.config.plan)?;
+                    (
+                        plan.entries.len(),
+                        validate(&plan, &e.config.ignore_patterns),
+                    )
+                };
                 if findings.is_empty() {
-                    Ok(plan.entries.len())
+                    Ok(count)
                 } else {
+                    e.explain_mismatches(&mut findings)?;
                     Err(Error::Validate(findings))
                 }
             },

@@ -17,7 +17,8 @@ use tidemark_ledger::script::ResolvedMigration;
 use tidemark_ledger::validate::validate;
 use tidemark_ledger::version::Version;
 
-use super::{Engine, elapsed_ms, format_duration};
+use super::step::{Row, Step};
+use super::{Engine, format_duration};
 use crate::error::Error;
 use crate::report::{AppliedStep, MigrateReport};
 
@@ -67,12 +68,15 @@ impl Engine<'_> {
                 Event::AfterValidate,
                 Event::AfterValidateError,
                 |engine| {
-                    let plan =
-                        plan::plan(&engine.resolved.migrations, &history, &engine.config.plan)?;
-                    let findings = validate(&plan, &patterns);
+                    let mut findings = {
+                        let plan =
+                            plan::plan(&engine.resolved.migrations, &history, &engine.config.plan)?;
+                        validate(&plan, &patterns)
+                    };
                     if findings.is_empty() {
                         Ok(())
                     } else {
+                        engine.explain_mismatches(&mut findings)?;
                         Err(Error::Validate(findings))
                     }
                 },
@@ -135,8 +139,7 @@ impl Engine<'_> {
             self.reporter
                 .info(&format!("Creating schema(s) {} ...", quoted.join(",")));
             for schema in &missing {
-                self.driver
-                    .create_schema(schema)
+                self.db_create_schema(schema)
                     .map_err(|e| Error::db(&format!("create schema {schema}"), e))?;
             }
             self.create_history_table()?;
@@ -319,8 +322,7 @@ impl Engine<'_> {
             )));
         }
         if all_tx {
-            self.driver
-                .begin()
+            self.db_begin()
                 .map_err(|e| Error::db("begin a transaction", e))?;
         }
         let mut steps = Vec::new();
@@ -392,45 +394,8 @@ impl Engine<'_> {
         }
     }
 
-    /// Decides whether a migration runs in a transaction (reference §9). Returns the decision
-    /// and the statements.
-    fn transaction_mode(
-        &self,
-        m: &ResolvedMigration,
-    ) -> Result<(bool, Vec<tidemark_sql::Statement>), Error> {
-        let replace = m
-            .config
-            .placeholder_replacement
-            .unwrap_or(self.config.resolve.placeholder_replacement);
-        let file_name = m.script.rsplit('/').next().unwrap_or(&m.script).to_string();
-        let text = self.prepare_text(&m.text, &m.path, &file_name, replace)?;
-        let statements = self.split(&text, &m.path)?;
-        if let Some(explicit) = m.config.execute_in_transaction {
-            return Ok((explicit, statements));
-        }
-        if !self.config.execute_in_transaction {
-            return Ok((false, statements));
-        }
-        let non_tx = statements.iter().find(|s| s.non_transactional);
-        let Some(non_tx) = non_tx else {
-            return Ok((true, statements));
-        };
-        let has_tx = statements.iter().any(|s| !s.non_transactional);
-        if has_tx && !self.config.mixed {
-            return Err(Error::Prepare {
-                path: m.path.clone(),
-                line: non_tx.line,
-                message: format!(
-                    "Detected both transactional and non-transactional statements within the same migration (even though mixed is false). Offending statement found at line {}: {}",
-                    non_tx.line, non_tx.sql
-                ),
-            });
-        }
-        Ok((false, statements))
-    }
-
-    /// Applies one migration with its callbacks and history row. `outer_tx`: a group
-    /// transaction is already open.
+    /// Applies one migration with its callbacks, history row and companion row. `outer_tx`: a
+    /// group transaction is already open.
     fn apply_one(
         &mut self,
         m: &ResolvedMigration,
@@ -438,10 +403,8 @@ impl Engine<'_> {
         out_of_order: bool,
         outer_tx: bool,
     ) -> Result<AppliedStep, Error> {
-        let (in_tx, statements) = self.transaction_mode(m)?;
-        let in_tx = in_tx || outer_tx;
         let schema = self.schema_display();
-        let mut text = match m.version() {
+        let mut message = match m.version() {
             Some(v) => format!(
                 "Migrating schema {schema} to version \"{}\"",
                 versioned_label(v, m.description())
@@ -452,94 +415,33 @@ impl Engine<'_> {
             ),
         };
         if out_of_order {
-            text.push_str(" [out of order]");
+            message.push_str(" [out of order]");
         }
-        if !in_tx {
-            text.push_str(" [non-transactional]");
-        }
-        self.reporter.info(&text);
-
-        let start = Instant::now();
-        let own_tx = in_tx && !outer_tx;
-        if own_tx {
-            self.driver
-                .begin()
-                .map_err(|e| Error::db("begin a transaction", e))?;
-        }
-        let version_text = m.version().map(|v| v.as_str().to_string());
-        let what = format!(
-            "Migration {}",
-            m.script.rsplit('/').next().unwrap_or(&m.script)
-        );
-
-        let run = (|| -> Result<(), Error> {
-            if !self.config.skip_executing_migrations {
-                self.fire(Event::BeforeEachMigrate, in_tx)?;
-                if let Err(failure) = self.run_statements(&what, &m.path, &statements) {
-                    self.fire_error(Event::AfterEachMigrateError, in_tx);
-                    return Err(Error::Script(failure));
-                }
-                self.fire(Event::AfterEachMigrate, in_tx)?;
-            }
-            let elapsed = elapsed_ms(start);
-            self.insert_row(
-                rank,
-                version_text.as_deref(),
-                m.description(),
-                m.migration_type(),
-                &m.script,
-                Some(m.checksum),
-                elapsed,
-                true,
-            )
-        })();
-
-        match run {
-            Ok(()) => {
-                if own_tx {
-                    self.driver.commit().map_err(|e| Error::db("commit", e))?;
-                }
-                Ok(AppliedStep {
-                    version: version_text,
-                    description: m.description().to_string(),
-                    kind: m.migration_type().to_string(),
-                    script: m.script.clone(),
-                    path: m.path.clone(),
-                    execution_time: elapsed_ms(start),
-                    out_of_order,
-                })
-            }
-            Err(error) => {
-                if outer_tx {
-                    return Err(error);
-                }
-                if own_tx {
-                    let _ = self.driver.rollback();
-                }
-                let rolled_back = own_tx && self.driver.supports_ddl_transactions();
-                if !rolled_back {
-                    // Record the failure honestly: the script may have changed the database.
-                    let elapsed = elapsed_ms(start);
-                    self.insert_row(
-                        rank,
-                        version_text.as_deref(),
-                        m.description(),
-                        m.migration_type(),
-                        &m.script,
-                        Some(m.checksum),
-                        elapsed,
-                        false,
-                    )?;
-                }
-                Err(match error {
-                    Error::Script(mut f) => {
-                        f.rolled_back = rolled_back;
-                        Error::Script(f)
-                    }
-                    other => other,
-                })
-            }
-        }
+        let version = m.version().map(|v| v.as_str().to_string());
+        let step = Step {
+            file: m,
+            message,
+            before: Event::BeforeEachMigrate,
+            after: Event::AfterEachMigrate,
+            after_error: Event::AfterEachMigrateError,
+            row: Row {
+                version: version.clone(),
+                description: m.description().to_string(),
+                kind: m.migration_type(),
+                script: m.script.clone(),
+                checksum: Some(m.checksum),
+            },
+        };
+        let execution_time = self.execute_step(&step, rank, outer_tx)?;
+        Ok(AppliedStep {
+            version,
+            description: m.description().to_string(),
+            kind: m.migration_type().to_string(),
+            script: m.script.clone(),
+            path: m.path.clone(),
+            execution_time,
+            out_of_order,
+        })
     }
 }
 

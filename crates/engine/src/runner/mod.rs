@@ -8,9 +8,13 @@
 
 mod baseline;
 mod clean;
+pub mod companion;
 mod inspect;
 mod migrate;
 pub mod repair;
+mod step;
+pub mod undo;
+mod write;
 
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::{Path, PathBuf};
@@ -36,6 +40,7 @@ use crate::report::Reporter;
 
 pub use inspect::Snapshot;
 pub use migrate::MigrateFailure;
+pub use write::{DryRun, inline_params};
 
 /// Engine settings (the Flyway keys the engine needs; the CLI maps settings onto this).
 #[derive(Debug, Clone)]
@@ -85,6 +90,23 @@ pub struct Config {
     pub environment: String,
     /// `workingDirectory` (for `${flyway:workingDirectory}`).
     pub working_directory: PathBuf,
+    /// `--dry-run`: record the SQL that would run instead of running it.
+    pub dry_run: bool,
+    /// `undoRecord`: how an undo is recorded (Flyway Teams' `UNDO_SQL` row, or a `DELETE` row that
+    /// Flyway Community can read).
+    pub undo_record: UndoRecord,
+    /// The run id recorded in the companion table (`--deployment-id`); generated when unset.
+    pub run_id: Option<String>,
+}
+
+/// How `undo` records what it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UndoRecord {
+    /// An `UNDO_SQL` row, as Flyway Teams writes it (Flyway Community cannot read it).
+    #[default]
+    UndoSql,
+    /// A `DELETE` row, which Flyway Community reads as "this migration was removed".
+    Delete,
 }
 
 impl Default for Config {
@@ -112,6 +134,9 @@ impl Default for Config {
             skip_default_callbacks: false,
             environment: "default".into(),
             working_directory: PathBuf::from("."),
+            dry_run: false,
+            undo_record: UndoRecord::UndoSql,
+            run_id: None,
         }
     }
 }
@@ -125,6 +150,9 @@ pub struct Engine<'a> {
     placeholders: Placeholders,
     resolved: Resolved,
     installed_by: Option<String>,
+    dry_run: Option<write::DryRun>,
+    run_id: String,
+    companion_ready: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -198,6 +226,9 @@ impl<'a> Engine<'a> {
             placeholders,
             resolved,
             installed_by: None,
+            dry_run: config.dry_run.then(write::DryRun::default),
+            run_id: config.run_id.clone().unwrap_or_else(new_run_id),
+            companion_ready: false,
         })
     }
 
@@ -267,19 +298,21 @@ impl<'a> Engine<'a> {
             "Creating Schema History table {} ...",
             self.table.qualified()
         ));
+        self.dry_comment(&format!(
+            "Create the schema history table {} and its companion",
+            self.table.qualified()
+        ));
         let transactional = self.driver.supports_ddl_transactions();
         if transactional {
-            self.driver
-                .begin()
+            self.db_begin()
                 .map_err(|e| Error::db("begin a transaction", e))?;
         }
         let result = (|| {
             for sql in self.table.create() {
-                self.driver
-                    .execute(&sql, &[])
+                self.db_execute(&sql, &[])
                     .map_err(|e| Error::db("create the schema history table", e))?;
             }
-            Ok(())
+            self.ensure_companion()
         })();
         self.finish_tx(transactional, result)
     }
@@ -291,11 +324,11 @@ impl<'a> Engine<'a> {
         }
         match result {
             Ok(v) => {
-                self.driver.commit().map_err(|e| Error::db("commit", e))?;
+                self.db_commit().map_err(|e| Error::db("commit", e))?;
                 Ok(v)
             }
             Err(e) => {
-                let _ = self.driver.rollback();
+                let _ = self.db_rollback();
                 Err(e)
             }
         }
@@ -341,8 +374,7 @@ impl<'a> Engine<'a> {
             Value::Int(i64::from(execution_time)),
             Value::Bool(success),
         ];
-        self.driver
-            .execute(&self.table.insert(), &params)
+        self.db_execute(&self.table.insert(), &params)
             .map(|_| ())
             .map_err(|e| Error::db(&format!("insert a row into {}", self.table.qualified()), e))
     }
@@ -393,7 +425,7 @@ impl<'a> Engine<'a> {
         statements: &[Statement],
     ) -> Result<(), Box<ScriptFailure>> {
         for statement in statements {
-            if let Err(error) = self.driver.execute(&statement.sql, &[]) {
+            if let Err(error) = self.db_execute(&statement.sql, &[]) {
                 return Err(Box::new(ScriptFailure {
                     what: what.to_string(),
                     path: path.to_path_buf(),
@@ -441,20 +473,19 @@ impl<'a> Engine<'a> {
                 callback.description
             ));
             if own_tx {
-                self.driver
-                    .begin()
+                self.db_begin()
                     .map_err(|e| Error::db("begin a transaction", e))?;
             }
             let what = format!("Callback {file_name}");
             match self.run_statements(&what, &callback.path, &statements) {
                 Ok(()) => {
                     if own_tx {
-                        self.driver.commit().map_err(|e| Error::db("commit", e))?;
+                        self.db_commit().map_err(|e| Error::db("commit", e))?;
                     }
                 }
                 Err(mut failure) => {
                     if own_tx {
-                        let _ = self.driver.rollback();
+                        let _ = self.db_rollback();
                         failure.rolled_back = self.driver.supports_ddl_transactions();
                     }
                     return Err(Error::Script(failure));
@@ -537,6 +568,16 @@ fn normalize_timestamp(s: &str) -> String {
         .find(|&(_, c)| !(c.is_ascii_digit() || c == '.'))
         .map_or(s.len(), |(i, _)| i);
     s[..end].to_string()
+}
+
+/// A run id unique enough to tell deployments apart: UTC time, then process id.
+fn new_run_id() -> String {
+    let now = chrono::Utc::now();
+    format!(
+        "{}-{}",
+        now.format("%Y%m%dT%H%M%S%.3fZ"),
+        std::process::id()
+    )
 }
 
 /// `yyyy-MM-dd HH:mm:ss` in local time, fixed when the command starts.

@@ -145,15 +145,13 @@ impl Engine<'_> {
 
         let mut report = RepairReport::default();
         let mut next_rank = history.last().map_or(1, |r| r.installed_rank + 1);
-        self.driver
-            .begin()
+        self.db_begin()
             .map_err(|e| Error::db("begin a transaction", e))?;
         let result = (|| -> Result<(), Error> {
             for change in changes {
                 match change {
                     Change::DeleteFailed { key, repeatable } => {
-                        self.driver
-                            .execute(&self.table.delete_failed(repeatable), &[key])
+                        self.db_execute(&self.table.delete_failed(repeatable), &[key])
                             .map_err(|e| Error::db("remove failed migrations", e))?;
                         report.removed_failed += 1;
                     }
@@ -191,8 +189,7 @@ impl Engine<'_> {
                             Value::Int(i64::from(checksum)),
                             Value::Int(i64::from(rank)),
                         ];
-                        self.driver
-                            .execute(&self.table.update(), &params)
+                        self.db_execute(&self.table.update(), &params)
                             .map_err(|e| Error::db("align applied migration checksums", e))?;
                         report.aligned += 1;
                     }
