@@ -230,28 +230,57 @@ fn baseline_then_migrate_applies_only_newer_versions() {
 #[test]
 fn changed_file_fails_validation_and_repair_realigns_it() {
     for mut db in databases() {
-        let v1 = files(&[("V1__a.sql", "CREATE TABLE a (id INT);")]);
+        let name = db.name;
+        let v1 = files(&[("V1__a.sql", "CREATE TABLE a (id INT);\n")]);
         db.migrate(&v1, &Config::default()).unwrap();
-        let edited = files(&[("V1__a.sql", "CREATE TABLE a (id INT, extra INT);")]);
+        let old = db.history()[0].checksum.unwrap();
+        // Line endings alone never change a checksum.
+        let crlf = files(&[("V1__a.sql", "CREATE TABLE a (id INT);\r\n\r\n")]);
+        db.with_engine(&crlf, &Config::default(), |e| e.validate())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+
+        let edited = files(&[("V1__a.sql", "CREATE TABLE a (id INT, extra INT);\n")]);
+        let new = db
+            .with_engine(&edited, &Config::default(), |e| {
+                Ok(e.resolved().migrations[0].checksum)
+            })
+            .unwrap();
+        assert_ne!(i64::from(new), old, "{name}");
+        let expected = format!(
+            "Migration checksum mismatch for migration version 1\n-> Applied to database : {old}\n-> Resolved locally    : {new}\nEither revert the changes to the migration, or run repair to update the schema history."
+        );
         let err = db
             .with_engine(&edited, &Config::default(), |e| e.validate())
             .unwrap_err();
         assert!(
             matches!(err, Error::Validate(ref f) if f.len() == 1),
-            "{err}"
+            "{name}: {err}"
         );
-        assert!(
-            err.to_string()
-                .contains("Migration checksum mismatch for migration version 1")
-        );
+        assert!(err.to_string().contains(&expected), "{name}: {err}");
         let failure = db.migrate(&edited, &Config::default()).unwrap_err();
-        assert!(failure.error.to_string().contains("checksum mismatch"));
-        let report = db
-            .with_engine(&edited, &Config::default(), |e| e.repair())
-            .unwrap();
-        assert_eq!(report.aligned, 1);
+        assert!(
+            failure.error.to_string().contains(&expected),
+            "{name}: {}",
+            failure.error
+        );
+        assert!(failure.report.applied.is_empty(), "{name}");
+
+        let (report, log) = db.with_engine_logged(&edited, &Config::default(), |e| e.repair());
+        let report = report.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(report.aligned, 1, "{name}");
+        assert!(
+            log.info
+                .iter()
+                .any(|l| l == "Successfully aligned applied migration checksums."),
+            "{name}: {:?}",
+            log.info
+        );
+        assert_eq!(db.history()[0].checksum, Some(i64::from(new)), "{name}");
         db.with_engine(&edited, &Config::default(), |e| e.validate())
-            .unwrap();
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        // Repair never touches user objects: the table still has its one column.
+        let err = db.driver.execute("SELECT extra FROM a", &[]);
+        assert!(err.is_err(), "{name}: repair must not run the edited file");
     }
 }
 

@@ -12,7 +12,7 @@ impl Engine<'_> {
     pub fn clean(&mut self) -> Result<Vec<String>, Error> {
         if self.config.clean_disabled {
             return Err(Error::Refused(
-                "Unable to execute clean as it has been disabled with the 'cleanDisabled' property (flyway.cleanDisabled). Set cleanDisabled=false to allow it."
+                "Unable to execute clean as it has been disabled with the 'flyway.cleanDisabled' property."
                     .to_string(),
             ));
         }

@@ -91,7 +91,8 @@ impl Engine<'_> {
         };
 
         let result = self
-            .fire(Event::BeforeMigrate, false)
+            .use_configured_schema()
+            .and_then(|()| self.fire(Event::BeforeMigrate, false))
             .and_then(|()| self.apply_all(&history, report));
         match result {
             Ok(()) => {
@@ -354,9 +355,33 @@ impl Engine<'_> {
                 self.summarise(report);
                 Ok(())
             }
-            Err(Error::Script(mut f)) if all_tx => {
-                f.rolled_back = self.driver.supports_ddl_transactions();
-                Err(Error::Script(f))
+            Err(error) if all_tx => {
+                let rolled_back = self.driver.supports_ddl_transactions();
+                if !rolled_back {
+                    // MySQL: the DDL of the group committed implicitly, the rows of the migrations
+                    // before the failure with it. Record the failure honestly, as Flyway does.
+                    report.applied.extend(steps.iter().cloned());
+                    if let Some(failed) = pending.get(steps.len()) {
+                        let version = failed.version().map(|v| v.as_str().to_string());
+                        self.insert_row(
+                            *next_rank,
+                            version.as_deref(),
+                            failed.description(),
+                            failed.migration_type(),
+                            &failed.script,
+                            Some(failed.checksum),
+                            0,
+                            false,
+                        )?;
+                    }
+                }
+                Err(match error {
+                    Error::Script(mut f) => {
+                        f.rolled_back = rolled_back;
+                        Error::Script(f)
+                    }
+                    other => other,
+                })
             }
             Err(e) => {
                 if !all_tx {

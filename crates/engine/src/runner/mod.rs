@@ -269,6 +269,28 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Makes the configured schema (`defaultSchema`, else the first of `schemas`) the default
+    /// for unqualified names, as Flyway does before migrating. Nothing to do when no schema is
+    /// configured: the connection's own default is then the history table's schema.
+    fn use_configured_schema(&mut self) -> Result<(), Error> {
+        if self.config.default_schema.is_none() && self.config.schemas.is_empty() {
+            return Ok(());
+        }
+        if self.dry_run.is_some()
+            && !self
+                .driver
+                .schema_exists(&self.table.schema)
+                .unwrap_or(false)
+        {
+            // A dry run has not really created the schema.
+            return Ok(());
+        }
+        let schema = self.table.schema.clone();
+        self.driver
+            .set_current_schema(&schema)
+            .map_err(|e| Error::db(&format!("switch to schema {schema}"), e))
+    }
+
     fn history_exists(&mut self) -> Result<bool, Error> {
         let (schema, table) = (self.table.schema.clone(), self.table.table.clone());
         self.driver

@@ -48,6 +48,9 @@ impl Engine<'_> {
         outer_tx: bool,
     ) -> Result<i32, Error> {
         let m = step.file;
+        // Flyway switches to the default schema before every migration, so a migration that
+        // changed the search path cannot leak it into the next one.
+        self.use_configured_schema()?;
         let (in_tx, statements) = self.transaction_mode(m)?;
         let in_tx = in_tx || outer_tx;
         let mut message = step.message.clone();

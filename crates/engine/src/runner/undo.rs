@@ -71,6 +71,7 @@ impl Engine<'_> {
         report: &mut MigrateReport,
     ) -> Result<(), Error> {
         let history = self.read_history()?;
+        self.use_configured_schema()?;
         let schema = self.schema_display();
         let all = PlanConfig {
             target: Target::Latest,
