@@ -11,3 +11,4 @@ mod repair;
 mod servers;
 mod settings;
 mod states;
+mod undo;
