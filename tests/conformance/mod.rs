@@ -17,3 +17,4 @@ mod failures;
 mod scenarios;
 mod settings;
 mod states;
+mod undo;
