@@ -69,7 +69,7 @@ pub enum Command {
         long_about = "Apply pending versioned migrations in order, then repeatable migrations whose checksum changed. Validates first unless validateOnMigrate=false.",
         after_help = "Example:\n  tidemark migrate --url sqlite:app.db --locations filesystem:sql\n  tidemark -url=jdbc:sqlite:app.db -locations=filesystem:sql migrate\n  tidemark migrate --dry-run > deploy.sql"
     )]
-    Migrate(RunArgs),
+    Migrate(MigrateArgs),
     /// Show applied and pending migrations
     #[command(
         long_about = "Print every migration, applied or pending, with its state (Pending, Success, Failed, Missing, Future, Ignored, Outdated, ...).",
@@ -127,6 +127,17 @@ pub struct RunArgs {
     /// running it. Nothing is written to the database. See also --dry-run-output FILE.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+/// Options of `migrate`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct MigrateArgs {
+    /// Staged deploy: apply pending migrations in order and stop before the first one whose
+    /// phase comes after this one (expand < backfill < contract).
+    #[arg(long, value_name = "PHASE")]
+    pub phase: Option<String>,
+    #[command(flatten)]
+    pub run: RunArgs,
 }
 
 /// Options of `undo`.
@@ -813,7 +824,7 @@ mod tests {
             "--target",
             "3",
         ]);
-        assert_eq!(flyway.command, Command::Migrate(RunArgs::default()));
+        assert_eq!(flyway.command, Command::Migrate(MigrateArgs::default()));
         assert_eq!(flyway.settings, gnu.settings);
         assert_eq!(flyway.settings, after.settings);
         assert_eq!(flyway.settings.url, "jdbc:sqlite:app.db");

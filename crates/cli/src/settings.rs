@@ -138,6 +138,12 @@ pub struct Settings {
     pub lock_timeout: Option<std::time::Duration>,
     /// `statementTimeout`: longest a statement may run; unset = no limit.
     pub statement_timeout: Option<std::time::Duration>,
+    /// `lockRetries`: retries of a migration that hit `lockTimeout` (default 5).
+    pub lock_retries: u32,
+    /// `strictPhases`: refuse contract-after-expand in one run instead of warning.
+    pub strict_phases: bool,
+    /// `deploymentId`: run id shared by several invocations.
+    pub deployment_id: Option<String>,
     /// `dryRunOutput`: write the dry-run SQL to this file (and do a dry run).
     pub dry_run_output: Option<PathBuf>,
     /// `undoRecord`: `undo_sql` (default) or `delete`.
@@ -405,6 +411,9 @@ impl Settings {
             lock_retry_count: 0,
             lock_timeout: None,
             statement_timeout: None,
+            lock_retries: 0,
+            strict_phases: false,
+            deployment_id: None,
             dry_run_output: None,
             undo_record: String::new(),
             skip_default_callbacks: false,
@@ -746,8 +755,11 @@ mod tests {
             execute_in_transaction: true,
             installed_by: None,
             lock_retry_count: 50,
-            lock_timeout: None,
+            lock_timeout: Some(std::time::Duration::from_secs(5)),
             statement_timeout: None,
+            lock_retries: 5,
+            strict_phases: false,
+            deployment_id: None,
             dry_run_output: None,
             undo_record: "undo_sql".into(),
             skip_default_callbacks: false,

@@ -4,14 +4,14 @@
 use serde_json::json;
 
 use super::{Context, with_engine_dry};
-use crate::args::RunArgs;
+use crate::args::MigrateArgs;
 use crate::failure::Failure;
 use crate::render;
 
 /// Runs the command.
-pub fn run(ctx: &mut Context<'_>, args: &RunArgs) -> Result<(), Failure> {
+pub fn run(ctx: &mut Context<'_>, args: &MigrateArgs) -> Result<(), Failure> {
     let cwd = ctx.cwd.clone();
-    let (outcome, sql) = with_engine_dry(ctx, args.dry_run, |engine| {
+    let (outcome, sql) = with_engine_dry(ctx, args.run.dry_run, |engine| {
         let outcome = engine.migrate();
         Ok((
             outcome,

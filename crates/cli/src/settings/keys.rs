@@ -668,10 +668,33 @@ pub static KEYS: &[Key] = &[
     ),
     Key::new(
         "lockTimeout",
-        Value::Duration(|s, v| s.lock_timeout = Some(v)),
-        None,
-        "How long a statement waits for a lock (PostgreSQL lock_timeout, MySQL lock_wait_timeout): 500ms, 5s, 2m",
+        Value::Duration(|s, v| s.lock_timeout = (!v.is_zero()).then_some(v)),
+        Some("5s"),
+        "How long a statement waits for a lock before the migration is rolled back and retried (PostgreSQL lock_timeout, MySQL lock_wait_timeout): 500ms, 5s, 2m; 0 = the database's default",
     ),
+    Key::new(
+        "lockRetries",
+        Value::Int {
+            min: 0,
+            max: 1000,
+            set: |s, v| s.lock_retries = v as u32,
+        },
+        Some("5"),
+        "Retries of a transactional migration that hit lockTimeout, with jittered exponential backoff",
+    ),
+    boolean(
+        "strictPhases",
+        "false",
+        "Refuse a run that applies a contract migration after expand migrations of the same run (default: warn)",
+        |s, v| s.strict_phases = v,
+    ),
+    text(
+        "deploymentId",
+        None,
+        "Run id shared by several invocations of one deployment (recorded in the companion table)",
+        |s, v| s.deployment_id = Some(v),
+    )
+    .value_name("ID"),
     Key::new(
         "statementTimeout",
         Value::Duration(|s, v| s.statement_timeout = Some(v)),
