@@ -80,6 +80,19 @@ impl DbError {
     }
 }
 
+impl DbError {
+    /// Whether the statement gave up waiting for a lock (`lockTimeout`): PostgreSQL SQLSTATE
+    /// 55P03, MySQL/MariaDB error 1205 (`lock_wait_timeout`, also for metadata locks) or 3572
+    /// (NOWAIT), SQLite `SQLITE_BUSY` after its busy timeout. Such a failure is worth a retry.
+    pub fn is_lock_timeout(&self) -> bool {
+        let code = self.code.as_deref().unwrap_or("");
+        code == "55P03"
+            || matches!(code, "5" | "261" | "517" | "773")
+            || self.message.ends_with("(error 1205)")
+            || self.message.ends_with("(error 3572)")
+    }
+}
+
 impl fmt::Display for DbError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.code {

@@ -25,6 +25,8 @@ pub struct ScriptFailure {
     pub error: DbError,
     /// Whether the changes were rolled back (a transaction on a DBMS with transactional DDL).
     pub rolled_back: bool,
+    /// What to do about it, when tidemark knows more than the database said.
+    pub hint: Option<String>,
 }
 
 /// Everything that can stop an engine command.
@@ -101,5 +103,9 @@ fn script_failure_message(f: &ScriptFailure) -> String {
         message = f.error.message,
         path = f.path.display(),
         line = f.line,
-    )
+    ) + &f
+        .hint
+        .as_ref()
+        .map(|h| format!("\n{h}"))
+        .unwrap_or_default()
 }

@@ -47,6 +47,8 @@ pub struct AppliedStep {
     pub execution_time: i32,
     /// Applied out of order.
     pub out_of_order: bool,
+    /// The migration's phase (`expand`, `backfill`, `contract`).
+    pub phase: Option<String>,
 }
 
 /// The result of `migrate`.
@@ -62,6 +64,8 @@ pub struct MigrateReport {
     pub applied: Vec<AppliedStep>,
     /// Warnings.
     pub warnings: Vec<String>,
+    /// A staged migrate (`--phase`) stopped before this migration (script path).
+    pub stopped_before: Option<String>,
     /// Total milliseconds.
     pub execution_time: u128,
 }

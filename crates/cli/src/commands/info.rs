@@ -11,12 +11,12 @@ pub fn run(ctx: &mut Context<'_>) -> Result<(), Failure> {
     let plan = snapshot.plan()?;
     match ctx.out.format {
         crate::settings::Format::Text => {
-            for line in render::info_table(&plan) {
+            for line in render::info_table(&plan, &snapshot) {
                 ctx.out.result(&line);
             }
         }
         crate::settings::Format::Json => {
-            let doc = render::info_json(&plan, &snapshot.schema, &cwd, &ctx.out.warnings);
+            let doc = render::info_json(&plan, &snapshot, &cwd, &ctx.out.warnings);
             ctx.out.json(&doc);
         }
     }

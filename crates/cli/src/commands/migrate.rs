@@ -3,7 +3,9 @@
 
 use serde_json::json;
 
-use super::{Context, with_engine_dry};
+use tidemark_ledger::phase::Phase;
+
+use super::{Context, with_engine_configured};
 use crate::args::MigrateArgs;
 use crate::failure::Failure;
 use crate::render;
@@ -11,7 +13,16 @@ use crate::render;
 /// Runs the command.
 pub fn run(ctx: &mut Context<'_>, args: &MigrateArgs) -> Result<(), Failure> {
     let cwd = ctx.cwd.clone();
-    let (outcome, sql) = with_engine_dry(ctx, args.run.dry_run, |engine| {
+    let phase: Option<Phase> = match &args.phase {
+        Some(p) => Some(p.parse().map_err(Failure::usage)?),
+        None => None,
+    };
+    let dry_run = args.run.dry_run;
+    let configure = |config: &mut tidemark_engine::Config| {
+        config.dry_run |= dry_run;
+        config.phase_limit = phase;
+    };
+    let (outcome, sql) = with_engine_configured(ctx, configure, |engine| {
         let outcome = engine.migrate();
         Ok((
             outcome,

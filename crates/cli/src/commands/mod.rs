@@ -118,7 +118,11 @@ pub fn engine_config(settings: &Settings) -> Result<Config, Failure> {
                 )));
             }
         },
-        run_id: None,
+        run_id: settings.deployment_id.clone(),
+        phase_limit: None,
+        strict_phases: settings.strict_phases,
+        lock_retries: settings.lock_retries,
+        infer_phase: None,
     })
 }
 
@@ -154,8 +158,18 @@ pub fn with_engine_dry<T>(
     dry_run: bool,
     work: impl FnOnce(&mut Engine<'_>) -> Result<T, Failure>,
 ) -> Result<T, Failure> {
+    with_engine_configured(ctx, |config| config.dry_run |= dry_run, work)
+}
+
+/// Like [`with_engine`], with a command-specific adjustment of the engine's configuration
+/// (`migrate --phase`, `--dry-run`).
+pub fn with_engine_configured<T>(
+    ctx: &mut Context<'_>,
+    configure: impl FnOnce(&mut Config),
+    work: impl FnOnce(&mut Engine<'_>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let mut config = engine_config(ctx.settings)?;
-    config.dry_run |= dry_run;
+    configure(&mut config);
     if config.dry_run {
         ctx.out.info_to_stderr = true;
     }

@@ -6,15 +6,20 @@ mod table;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use tidemark_engine::MigrateReport;
+use tidemark_engine::{MigrateReport, Snapshot};
 use tidemark_ledger::plan::{Entry, Plan};
 
 pub use table::ascii_table;
 
-/// `info` as Flyway prints it: `Schema version: X`, then the table.
-pub fn info_table(plan: &Plan<'_>) -> Vec<String> {
+/// `info` as Flyway prints it: `Schema version: X`, then the table; tidemark adds the deploy
+/// `Stage:` (the phase of the highest applied migration) and a `Phase` column.
+pub fn info_table(plan: &Plan<'_>, snapshot: &Snapshot) -> Vec<String> {
+    let stage = snapshot
+        .stage(plan)
+        .map_or("-".to_string(), |p| p.to_string());
     let mut lines = vec![
         format!("Schema version: {}", plan.schema_version()),
+        format!("Stage: {stage}"),
         String::new(),
     ];
     if plan.entries.is_empty() {
@@ -29,6 +34,7 @@ pub fn info_table(plan: &Plan<'_>) -> Vec<String> {
         "Installed On",
         "State",
         "Undoable",
+        "Phase",
     ];
     let rows: Vec<Vec<String>> = plan
         .entries
@@ -44,6 +50,7 @@ pub fn info_table(plan: &Plan<'_>) -> Vec<String> {
                     .unwrap_or_default(),
                 e.state.display().to_string(),
                 e.undoable.display().to_string(),
+                snapshot.phase(e).map(|p| p.to_string()).unwrap_or_default(),
             ]
         })
         .collect();
@@ -53,12 +60,21 @@ pub fn info_table(plan: &Plan<'_>) -> Vec<String> {
 
 /// `info` as one JSON document (Flyway's fields plus `script`, `checksum`, `installedRank` and
 /// the file's `sha256`).
-pub fn info_json(plan: &Plan<'_>, schema: &str, cwd: &Path, warnings: &[String]) -> Value {
-    let migrations: Vec<Value> = plan.entries.iter().map(|e| entry_json(e, cwd)).collect();
+pub fn info_json(plan: &Plan<'_>, snapshot: &Snapshot, cwd: &Path, warnings: &[String]) -> Value {
+    let migrations: Vec<Value> = plan
+        .entries
+        .iter()
+        .map(|e| {
+            let mut v = entry_json(e, cwd);
+            v["phase"] = json!(snapshot.phase(e).map(|p| p.as_str()));
+            v
+        })
+        .collect();
     json!({
         "operation": "info",
-        "schemaName": schema.trim_matches(['"', '`']),
+        "schemaName": snapshot.schema.trim_matches(['"', '`']),
         "schemaVersion": plan.current().and_then(Entry::version).map(ToString::to_string),
+        "stage": snapshot.stage(plan).map(|p| p.as_str()),
         "migrations": migrations,
         "warnings": warnings,
     })
@@ -101,6 +117,7 @@ pub fn migrate_json(
                 "type": s.kind,
                 "filepath": super::commands::display_path(&s.path, cwd),
                 "executionTime": s.execution_time,
+                "phase": s.phase,
             })
         })
         .collect();
@@ -111,6 +128,7 @@ pub fn migrate_json(
         "targetSchemaVersion": report.target_version,
         "migrations": migrations,
         "migrationsExecuted": report.applied.len(),
+        "stoppedBefore": report.stopped_before,
         "success": success,
         "warnings": warnings,
         "totalMigrationTime": report.execution_time,

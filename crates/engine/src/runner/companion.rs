@@ -78,8 +78,7 @@ impl Engine<'_> {
         let params = [
             Value::Int(i64::from(rank)),
             Value::Text(m.sha256.clone()),
-            m.declared_phase
-                .map_or(Value::Null, |p| Value::Text(p.as_str().to_string())),
+            Some(self.phase_of(m)).map_or(Value::Null, |p| Value::Text(p.as_str().to_string())),
             Value::Text(self.run_id.clone()),
             Value::Text(m.text.clone()),
         ];

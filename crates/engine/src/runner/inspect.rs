@@ -1,12 +1,16 @@
 //! `info` and `validate`: the read-only commands. They take no lock and write nothing; a
 //! missing history table is an empty history.
 
+use std::collections::HashMap;
 use tidemark_ledger::event::Event;
 use tidemark_ledger::history::AppliedMigration;
-use tidemark_ledger::plan::{self, Plan};
+
+use tidemark_ledger::phase::Phase;
+use tidemark_ledger::plan::{self, Entry, Plan};
 use tidemark_ledger::script::ResolvedMigration;
 use tidemark_ledger::validate::validate;
 
+use super::companion::CompanionRow;
 use super::{Engine, format_duration};
 use crate::error::Error;
 
@@ -21,12 +25,35 @@ pub struct Snapshot {
     pub applied: Vec<AppliedMigration>,
     /// The plan settings used.
     pub config: plan::PlanConfig,
+    /// The phase of every resolved file, by script path.
+    pub file_phases: HashMap<String, Phase>,
+    /// Companion rows by installed rank (what tidemark recorded when it applied each row).
+    pub companion: HashMap<i32, CompanionRow>,
 }
 
 impl Snapshot {
     /// The plan (states of every migration).
     pub fn plan(&self) -> Result<Plan<'_>, Error> {
         Ok(plan::plan(&self.resolved, &self.applied, &self.config)?)
+    }
+
+    /// The phase of an `info` row: as recorded when it was applied, else its file's.
+    pub fn phase(&self, entry: &Entry<'_>) -> Option<Phase> {
+        let recorded = entry
+            .applied
+            .and_then(|a| self.companion.get(&a.installed_rank))
+            .and_then(|c| c.phase.as_deref())
+            .and_then(|p| p.parse().ok());
+        recorded.or_else(|| {
+            entry
+                .resolved
+                .and_then(|r| self.file_phases.get(&r.script).copied())
+        })
+    }
+
+    /// The deploy stage: the phase of the highest applied migration.
+    pub fn stage(&self, plan: &Plan<'_>) -> Option<Phase> {
+        plan.current().and_then(|e| self.phase(e))
     }
 }
 
@@ -39,11 +66,20 @@ impl Engine<'_> {
             Event::AfterInfoError,
             |e| {
                 let applied = e.read_history()?;
+                let companion = e.read_companion()?;
+                let file_phases = e
+                    .resolved
+                    .migrations
+                    .iter()
+                    .map(|m| (m.script.clone(), e.phase_of(m)))
+                    .collect();
                 let snapshot = Snapshot {
                     schema: e.schema_display(),
                     resolved: e.resolved.migrations.clone(),
                     applied,
                     config: e.config.plan.clone(),
+                    file_phases,
+                    companion,
                 };
                 snapshot.plan()?;
                 Ok(snapshot)

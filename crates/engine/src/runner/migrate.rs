@@ -258,7 +258,32 @@ impl Engine<'_> {
             }
         }
 
-        let pending = facts.pending;
+        let mut pending = facts.pending;
+        match self.config.phase_limit {
+            Some(limit) => {
+                let (keep, stop) = self.cut_at_phase(&pending, limit);
+                if let Some((m, phase)) = stop {
+                    let msg = format!(
+                        "Stopping before {} (phase {phase}): --phase {limit} applies migrations up to the {limit} phase",
+                        m.script
+                    );
+                    self.reporter.info(&msg);
+                    report.stopped_before = Some(m.script.clone());
+                }
+                pending.truncate(keep);
+            }
+            None => {
+                if let Some(msg) = self.contract_after_expand(&pending)? {
+                    if self.config.strict_phases {
+                        return Err(Error::Refused(format!(
+                            "{msg} (strictPhases=true: nothing was applied)"
+                        )));
+                    }
+                    self.reporter.warn(&msg);
+                    report.warnings.push(msg);
+                }
+            }
+        }
         let mut next_rank = history.last().map_or(1, |r| r.installed_rank + 1);
         let mut previous_versioned = true;
 
@@ -466,6 +491,7 @@ impl Engine<'_> {
             path: m.path.clone(),
             execution_time,
             out_of_order,
+            phase: Some(self.phase_of(m).to_string()),
         })
     }
 }

@@ -11,6 +11,7 @@ mod clean;
 pub mod companion;
 mod inspect;
 mod migrate;
+mod phases;
 pub mod repair;
 mod step;
 pub mod undo;
@@ -25,6 +26,7 @@ use tidemark_ledger::history::{
     AppliedMigration, HistoryError, MigrationType, abbreviate_description, abbreviate_script,
 };
 use tidemark_ledger::pattern::IgnorePatterns;
+use tidemark_ledger::phase::Phase;
 use tidemark_ledger::placeholder::Placeholders;
 use tidemark_ledger::plan::PlanConfig;
 use tidemark_ledger::script::Callback;
@@ -97,7 +99,19 @@ pub struct Config {
     pub undo_record: UndoRecord,
     /// The run id recorded in the companion table (`--deployment-id`); generated when unset.
     pub run_id: Option<String>,
+    /// `migrate --phase P`: stop before the first pending migration whose phase comes after P.
+    pub phase_limit: Option<Phase>,
+    /// `strictPhases`: refuse a run that applies contract after expand instead of warning.
+    pub strict_phases: bool,
+    /// `lockRetries`: retries of a transactional migration that hit `lockTimeout`.
+    pub lock_retries: u32,
+    /// Infers a statement's phase (the linter's classification); `None`: untagged migrations
+    /// count as `expand`.
+    pub infer_phase: Option<InferPhase>,
 }
+
+/// A statement-phase classifier: `(dialect, one SQL statement) -> phase`.
+pub type InferPhase = fn(tidemark_sql::Dialect, &str) -> Option<Phase>;
 
 /// How `undo` records what it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -137,6 +151,10 @@ impl Default for Config {
             dry_run: false,
             undo_record: UndoRecord::UndoSql,
             run_id: None,
+            phase_limit: None,
+            strict_phases: false,
+            lock_retries: 5,
+            infer_phase: None,
         }
     }
 }
@@ -455,6 +473,7 @@ impl<'a> Engine<'a> {
                     statement: statement.sql.clone(),
                     error,
                     rolled_back: false,
+                    hint: None,
                 }));
             }
         }

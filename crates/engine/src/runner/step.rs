@@ -62,6 +62,73 @@ impl Engine<'_> {
 
         let start = Instant::now();
         let own_tx = in_tx && !outer_tx;
+        let first_line = statements.first().map_or(0, |s| s.line);
+        let mut retries = 0u32;
+        loop {
+            let error = match self.attempt(step, rank, in_tx, own_tx, &statements, start) {
+                Ok(()) => return Ok(elapsed_ms(start)),
+                Err(error) if outer_tx => return Err(error),
+                Err(error) => error,
+            };
+            let rolled_back = own_tx && self.driver.supports_ddl_transactions();
+            let lock_timeout = matches!(&error, Error::Script(f) if f.error.is_lock_timeout());
+            // A retry is safe when nothing of the attempt survived: rolled back, or (MySQL) the
+            // very first statement timed out, before anything could commit implicitly.
+            let nothing_survived = rolled_back
+                || (own_tx && matches!(&error, Error::Script(f) if f.line == first_line));
+            if lock_timeout && nothing_survived && retries < self.config.lock_retries {
+                retries += 1;
+                let wait = backoff(retries);
+                if let Error::Script(f) = &error {
+                    self.reporter.warn(&format!(
+                        "{} line {}: waited longer than lockTimeout for a lock ({}); rolled back, retry {retries} of {} in {} ms",
+                        f.path.display(),
+                        f.line,
+                        f.error.message.trim(),
+                        self.config.lock_retries,
+                        wait.as_millis()
+                    ));
+                }
+                std::thread::sleep(wait);
+                continue;
+            }
+            if !rolled_back {
+                // The script may have changed the database: say so in the history.
+                self.record(step, rank, elapsed_ms(start), false)?;
+            }
+            return Err(match error {
+                Error::Script(mut f) => {
+                    f.rolled_back = rolled_back;
+                    if lock_timeout {
+                        f.hint = Some(if !nothing_survived {
+                            "The statement waited longer than lockTimeout for a lock. This migration does not run in a transaction (or already committed statements), so it is not retried blindly: check what it changed, then run migrate again or raise lockTimeout.".to_string()
+                        } else {
+                            format!(
+                                "The statement waited longer than lockTimeout for a lock in every one of {} attempts. Find the long transaction holding the lock, or raise lockTimeout / lockRetries.",
+                                retries + 1
+                            )
+                        });
+                    }
+                    Error::Script(f)
+                }
+                other => other,
+            });
+        }
+    }
+
+    /// One attempt: statements, callbacks, the history and companion rows, committed together
+    /// when `own_tx`. On error the transaction is rolled back; recording the failure is the
+    /// caller's decision (it may retry).
+    fn attempt(
+        &mut self,
+        step: &Step<'_>,
+        rank: i32,
+        in_tx: bool,
+        own_tx: bool,
+        statements: &[tidemark_sql::Statement],
+        start: Instant,
+    ) -> Result<(), Error> {
+        let m = step.file;
         if own_tx {
             self.db_begin()
                 .map_err(|e| Error::db("begin a transaction", e))?;
@@ -73,7 +140,7 @@ impl Engine<'_> {
         let run = (|| -> Result<(), Error> {
             if !self.config.skip_executing_migrations {
                 self.fire(step.before, in_tx)?;
-                if let Err(failure) = self.run_statements(&what, &m.path, &statements) {
+                if let Err(failure) = self.run_statements(&what, &m.path, statements) {
                     self.fire_error(step.after_error, in_tx);
                     return Err(Error::Script(failure));
                 }
@@ -82,31 +149,18 @@ impl Engine<'_> {
             self.record(step, rank, elapsed_ms(start), true)?;
             self.insert_companion(rank, m)
         })();
-
         match run {
             Ok(()) => {
                 if own_tx {
                     self.db_commit().map_err(|e| Error::db("commit", e))?;
                 }
-                Ok(elapsed_ms(start))
+                Ok(())
             }
-            Err(error) if outer_tx => Err(error),
             Err(error) => {
                 if own_tx {
                     let _ = self.db_rollback();
                 }
-                let rolled_back = own_tx && self.driver.supports_ddl_transactions();
-                if !rolled_back {
-                    // The script may have changed the database: say so in the history.
-                    self.record(step, rank, elapsed_ms(start), false)?;
-                }
-                Err(match error {
-                    Error::Script(mut f) => {
-                        f.rolled_back = rolled_back;
-                        Error::Script(f)
-                    }
-                    other => other,
-                })
+                Err(error)
             }
         }
     }
@@ -166,5 +220,41 @@ impl Engine<'_> {
             elapsed,
             success,
         )
+    }
+}
+
+/// Jittered exponential backoff: 250 ms, 500 ms, 1 s, ... capped at 10 s, each scaled by a
+/// factor in [0.5, 1.5) so that several deployers do not retry in lock step.
+fn backoff(retry: u32) -> std::time::Duration {
+    let base = 250u64
+        .saturating_mul(1 << retry.saturating_sub(1).min(6))
+        .min(10_000);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos() as u64)
+        ^ (u64::from(std::process::id()) << 16)
+        ^ u64::from(retry);
+    let mut x = seed | 1;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    let factor = 0.5 + (x % 1000) as f64 / 1000.0;
+    std::time::Duration::from_millis((base as f64 * factor) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_grows_with_jitter_and_a_cap() {
+        for retry in 1..=12 {
+            let ms = backoff(retry).as_millis() as u64;
+            let base = (250u64 << (retry - 1).min(6)).min(10_000);
+            assert!(
+                ms >= base / 2 && ms < base * 3 / 2 + 1,
+                "retry {retry}: {ms} ms vs base {base}"
+            );
+        }
     }
 }

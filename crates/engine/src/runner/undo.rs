@@ -205,6 +205,7 @@ impl Engine<'_> {
                 path: s.undo_file.path.clone(),
                 execution_time,
                 out_of_order: false,
+                phase: None,
             });
         }
 

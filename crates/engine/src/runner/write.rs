@@ -164,10 +164,28 @@ pub fn inline_params(dialect: Dialect, sql: &str, params: &[Value]) -> String {
     }
     match dialect {
         Dialect::Postgres => {
-            let mut out = sql.to_string();
-            for (i, v) in params.iter().enumerate().rev() {
-                out = out.replace(&format!("${}", i + 1), &literal(v));
+            // Whole `$N` tokens only: `$1` must not match inside `$10`.
+            let mut out = String::with_capacity(sql.len());
+            let mut rest = sql;
+            while let Some(pos) = rest.find('$') {
+                out.push_str(&rest[..pos]);
+                let after = &rest[pos + 1..];
+                let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+                let value = after[..digits]
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|n| n.checked_sub(1))
+                    .and_then(|i| params.get(i));
+                match value {
+                    Some(v) => out.push_str(&literal(v)),
+                    None => {
+                        out.push('$');
+                        out.push_str(&after[..digits]);
+                    }
+                }
+                rest = &after[digits..];
             }
+            out.push_str(rest);
             out
         }
         _ => {
