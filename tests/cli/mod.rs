@@ -7,6 +7,7 @@ mod callbacks;
 mod errors;
 mod history_format;
 mod migrate;
+mod phases;
 mod repair;
 mod servers;
 mod settings;
