@@ -327,3 +327,55 @@ fn postgres_lock_timeout_backs_off_instead_of_queueing_readers() {
     let column = db.count("SELECT count(*) FROM information_schema.columns WHERE table_name = 't' AND column_name = 'c'", &[]);
     assert_eq!(column, 1);
 }
+
+#[test]
+fn directives_set_transaction_mode_and_conf_files_win() {
+    let p = Project::new();
+    p.migration("V1__a.sql", "-- tidemark:executeInTransaction=false\nCREATE TABLE a (id INT);\nINSERT INTO nope VALUES (1);\n");
+    let out = p.run(&["migrate"]).code(1);
+    assert!(out.stdout.contains("[non-transactional]"), "{}", out.stdout);
+    assert!(
+        p.has_table("a"),
+        "not in a transaction: the first statement stayed"
+    );
+    assert_eq!(p.history(), ["1|1|a|SQL|V1__a.sql|0"]);
+
+    let q = Project::new();
+    q.migration("V1__a.sql", "-- tidemark:executeInTransaction=false\nCREATE TABLE a (id INT);\nINSERT INTO nope VALUES (1);\n")
+        .file("migrations/V1__a.sql.conf", b"executeInTransaction=true\n");
+    let out = q.run(&["migrate"]).code(1);
+    assert!(
+        !out.stdout.contains("[non-transactional]"),
+        "the .conf wins: {}",
+        out.stdout
+    );
+    assert!(!q.has_table("a"), "rolled back");
+}
+
+#[test]
+fn postgres_lock_directives_override_the_settings_for_one_migration() {
+    let Some(db) = Db::postgres() else { return };
+    let target = Some(db);
+    let db = target.as_ref().unwrap();
+    let p = Project::new();
+    p.migration("V1__t.sql", "CREATE TABLE t (id INT);\n");
+    run(&p, &target, &["migrate"]).ok();
+    let mut holder = db.connect();
+    holder.begin().unwrap();
+    holder.query("SELECT count(*) FROM t", &[]).unwrap();
+
+    p.migration("V2__add_c.sql", "-- tidemark:lockTimeout=100ms\n-- tidemark:lockRetries=1\nALTER TABLE t ADD COLUMN c INT;\n");
+    // The settings would wait 5 s and retry 5 times; the directive gives up after 2 attempts.
+    let out = run(&p, &target, &["migrate"]).code(1);
+    assert!(out.stderr.contains("retry 1 of 1"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("in every one of 2 attempts"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("55P03"), "{}", out.stderr);
+    assert_eq!(db.history().len(), 1, "rolled back: no row");
+    holder.rollback().unwrap();
+    run(&p, &target, &["migrate"]).ok();
+    assert_eq!(db.history().len(), 2);
+}

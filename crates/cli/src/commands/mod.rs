@@ -122,6 +122,7 @@ pub fn engine_config(settings: &Settings) -> Result<Config, Failure> {
         phase_limit: None,
         strict_phases: settings.strict_phases,
         lock_retries: settings.lock_retries,
+        lock_timeout: settings.lock_timeout,
         infer_phase: None,
     })
 }

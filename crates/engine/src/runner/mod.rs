@@ -105,6 +105,9 @@ pub struct Config {
     pub strict_phases: bool,
     /// `lockRetries`: retries of a transactional migration that hit `lockTimeout`.
     pub lock_retries: u32,
+    /// `lockTimeout` the connection was opened with (restored after a migration whose directive
+    /// overrides it); `None`: the database's default.
+    pub lock_timeout: Option<std::time::Duration>,
     /// Infers a statement's phase (the linter's classification); `None`: untagged migrations
     /// count as `expand`.
     pub infer_phase: Option<InferPhase>,
@@ -154,6 +157,7 @@ impl Default for Config {
             phase_limit: None,
             strict_phases: false,
             lock_retries: 5,
+            lock_timeout: None,
             infer_phase: None,
         }
     }
@@ -307,6 +311,31 @@ impl<'a> Engine<'a> {
         self.driver
             .set_current_schema(&schema)
             .map_err(|e| Error::db(&format!("switch to schema {schema}"), e))
+    }
+
+    /// Sets the session's lock timeout (a migration's `-- tidemark:lockTimeout=` directive);
+    /// `None` restores the database's default. Recorded, like every session change, in a dry run.
+    fn set_lock_timeout(&mut self, timeout: Option<std::time::Duration>) -> Result<(), Error> {
+        let ms = timeout.map_or(0, |t| t.as_millis());
+        let sql = match self.driver.dialect() {
+            tidemark_sql::Dialect::Postgres => format!("SET lock_timeout = '{ms}ms'"),
+            // MySQL counts whole seconds (at least 1); its default is a year.
+            tidemark_sql::Dialect::Mysql => {
+                let secs = if ms == 0 {
+                    31_536_000
+                } else {
+                    ms.div_ceil(1000).max(1)
+                };
+                format!("SET SESSION lock_wait_timeout = {secs}")
+            }
+            tidemark_sql::Dialect::Sqlite => format!(
+                "PRAGMA busy_timeout = {}",
+                if ms == 0 { 30_000 } else { ms }
+            ),
+        };
+        self.db_execute(&sql, &[])
+            .map(|_| ())
+            .map_err(|e| Error::db("set the lock timeout", e))
     }
 
     fn history_exists(&mut self) -> Result<bool, Error> {

@@ -5,6 +5,7 @@
 
 use std::time::Instant;
 
+use tidemark_ledger::directive::Directive;
 use tidemark_ledger::event::Event;
 use tidemark_ledger::history::MigrationType;
 use tidemark_ledger::script::ResolvedMigration;
@@ -63,11 +64,26 @@ impl Engine<'_> {
         let start = Instant::now();
         let own_tx = in_tx && !outer_tx;
         let first_line = statements.first().map_or(0, |s| s.line);
+        let max_retries = m
+            .directives
+            .iter()
+            .find_map(|d| match d.directive {
+                Directive::LockRetries(n) => Some(n),
+                _ => None,
+            })
+            .unwrap_or(self.config.lock_retries);
+        let lock_timeout_override = m.directives.iter().find_map(|d| match d.directive {
+            Directive::LockTimeout(t) => Some(t),
+            _ => None,
+        });
+        if let Some(t) = lock_timeout_override {
+            self.set_lock_timeout(Some(t))?;
+        }
         let mut retries = 0u32;
-        loop {
+        let outcome = loop {
             let error = match self.attempt(step, rank, in_tx, own_tx, &statements, start) {
-                Ok(()) => return Ok(elapsed_ms(start)),
-                Err(error) if outer_tx => return Err(error),
+                Ok(()) => break Ok(elapsed_ms(start)),
+                Err(error) if outer_tx => break Err(error),
                 Err(error) => error,
             };
             let rolled_back = own_tx && self.driver.supports_ddl_transactions();
@@ -76,7 +92,7 @@ impl Engine<'_> {
             // very first statement timed out, before anything could commit implicitly.
             let nothing_survived = rolled_back
                 || (own_tx && matches!(&error, Error::Script(f) if f.line == first_line));
-            if lock_timeout && nothing_survived && retries < self.config.lock_retries {
+            if lock_timeout && nothing_survived && retries < max_retries {
                 retries += 1;
                 let wait = backoff(retries);
                 if let Error::Script(f) = &error {
@@ -85,7 +101,7 @@ impl Engine<'_> {
                         f.path.display(),
                         f.line,
                         f.error.message.trim(),
-                        self.config.lock_retries,
+                        max_retries,
                         wait.as_millis()
                     ));
                 }
@@ -94,9 +110,11 @@ impl Engine<'_> {
             }
             if !rolled_back {
                 // The script may have changed the database: say so in the history.
-                self.record(step, rank, elapsed_ms(start), false)?;
+                if let Err(e) = self.record(step, rank, elapsed_ms(start), false) {
+                    break Err(e);
+                }
             }
-            return Err(match error {
+            break Err(match error {
                 Error::Script(mut f) => {
                     f.rolled_back = rolled_back;
                     if lock_timeout {
@@ -113,7 +131,11 @@ impl Engine<'_> {
                 }
                 other => other,
             });
+        };
+        if lock_timeout_override.is_some() {
+            self.set_lock_timeout(self.config.lock_timeout)?;
         }
+        outcome
     }
 
     /// One attempt: statements, callbacks, the history and companion rows, committed together
@@ -178,7 +200,12 @@ impl Engine<'_> {
         let file_name = m.script.rsplit('/').next().unwrap_or(&m.script).to_string();
         let text = self.prepare_text(&m.text, &m.path, &file_name, replace)?;
         let statements = self.split(&text, &m.path)?;
-        if let Some(explicit) = m.config.execute_in_transaction {
+        // A `.sql.conf` wins over a `-- tidemark:executeInTransaction=` directive.
+        let directive = m.directives.iter().find_map(|d| match d.directive {
+            Directive::ExecuteInTransaction(b) => Some(b),
+            _ => None,
+        });
+        if let Some(explicit) = m.config.execute_in_transaction.or(directive) {
             return Ok((explicit, statements));
         }
         if !self.config.execute_in_transaction {
