@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tempfile::TempDir;
@@ -68,6 +69,94 @@ impl Run {
     }
 }
 
+/// A `tidemark` process started by [`Project::spawn`]; killed (SIGKILL) if still running when
+/// dropped, so a failing test leaves no process behind.
+pub struct Spawned {
+    child: Child,
+    output: TempDir,
+    code: Option<i32>,
+}
+
+impl Spawned {
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What it has printed on stdout so far.
+    pub fn stdout(&self) -> String {
+        self.read("stdout")
+    }
+
+    /// What it has printed on stderr so far.
+    pub fn stderr(&self) -> String {
+        self.read("stderr")
+    }
+
+    fn read(&self, name: &str) -> String {
+        String::from_utf8_lossy(&std::fs::read(self.output.path().join(name)).unwrap_or_default())
+            .into_owned()
+    }
+
+    /// Whether it has exited (reaping it if so).
+    pub fn finished(&mut self) -> bool {
+        if self.code.is_none()
+            && let Some(status) = self.child.try_wait().expect("try_wait")
+        {
+            self.code = Some(status.code().unwrap_or(-1));
+        }
+        self.code.is_some()
+    }
+
+    /// Kills it with SIGKILL (no chance to clean up) and reaps it.
+    pub fn kill(&mut self) {
+        if !self.finished() {
+            self.child.kill().expect("kill tidemark");
+            let status = self.child.wait().expect("wait for tidemark");
+            self.code = Some(status.code().unwrap_or(-1));
+        }
+    }
+
+    /// Waits for it to exit (killing it and failing after `deadline`, which is generous: a
+    /// hang, not slowness) and returns what it printed; a killed process has code -1.
+    #[track_caller]
+    pub fn wait_for(mut self, deadline: Duration) -> Run {
+        let until = Instant::now() + deadline;
+        while !self.finished() {
+            if Instant::now() > until {
+                self.kill();
+                panic!(
+                    "tidemark (pid {}) still running after {deadline:?}\nstdout:\n{}\nstderr:\n{}",
+                    self.id(),
+                    self.stdout(),
+                    self.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Run {
+            code: self.code.unwrap_or(-1),
+            stdout: self.stdout(),
+            stderr: self.stderr(),
+        }
+    }
+
+    /// Waits for it to exit, up to a minute; see [`Spawned::wait_for`].
+    #[track_caller]
+    pub fn wait(self) -> Run {
+        self.wait_for(Duration::from_secs(60))
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        if self.code.is_none() && !matches!(self.child.try_wait(), Ok(Some(_))) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// A project folder with a `migrations/` folder and a SQLite database `tidemark.db`.
 pub struct Project {
     dir: TempDir,
@@ -114,21 +203,45 @@ impl Project {
         self
     }
 
-    /// Runs `tidemark ARGS` in the project folder with a clean environment.
-    pub fn run(&self, args: &[&str]) -> Run {
-        let out = Command::new(binary())
+    /// `tidemark ARGS` in the project folder with a clean environment, not started yet.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(binary());
+        command
             .args(args)
             .current_dir(self.dir.path())
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("TZ", "UTC")
-            .envs(&self.env)
-            .output()
-            .expect("run tidemark");
+            .envs(&self.env);
+        command
+    }
+
+    /// Runs `tidemark ARGS` in the project folder with a clean environment.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let out = self.command(args).output().expect("run tidemark");
         Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Starts `tidemark ARGS` like [`Project::run`] without waiting for it. Its output goes to
+    /// files, so it can be read while the process runs ([`Spawned::stderr`]) and no pipe fills.
+    pub fn spawn(&self, args: &[&str]) -> Spawned {
+        let output = tempfile::tempdir().expect("temp dir");
+        let file = |name: &str| std::fs::File::create(output.path().join(name)).unwrap();
+        let child = self
+            .command(args)
+            .stdin(Stdio::null())
+            .stdout(file("stdout"))
+            .stderr(file("stderr"))
+            .spawn()
+            .expect("start tidemark");
+        Spawned {
+            child,
+            output,
+            code: None,
         }
     }
 

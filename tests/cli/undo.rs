@@ -48,7 +48,7 @@ fn undo_target_and_count() {
     p.run(&["migrate"]).ok();
     // -target=3 undoes every applied version at or above 3, newest first.
     let run = p.run(&["-target=3", "undo"]).ok();
-    let order: Vec<&str> = run.stdout.lines().filter(|l| l.starts_with("Undoing")).collect();
+    let order: Vec<&str> = run.stdout.split('\n').filter(|l| l.starts_with("Undoing")).collect();
     assert_eq!(order.len(), 3, "{}", run.stdout);
     assert!(order[0].contains("\"5 - table 5\"") && order[2].contains("\"3 - table 3\""), "{order:?}");
     assert!(p.has_table("t2") && !p.has_table("t3"));

@@ -93,6 +93,41 @@ impl ScratchDatabase {
         MysqlDriver::connect(&self.options)
             .unwrap_or_else(|e| panic!("connect to scratch database {}: {e}", self.name()))
     }
+
+    /// A URL naming this database that the `tidemark` binary accepts:
+    /// `mysql://user[:password]@host:port/name`, percent-encoded. It holds the test server's
+    /// password, if it has one: pass it to the binary, never print it.
+    pub fn url(&self) -> String {
+        let o = &self.options;
+        let mut url = String::from("mysql://");
+        if let Some(user) = &o.user {
+            url.push_str(&encode(user));
+            if let Some(password) = &o.password {
+                url.push(':');
+                url.push_str(&encode(password));
+            }
+            url.push('@');
+        }
+        if o.host.contains(':') {
+            url.push_str(&format!("[{}]", o.host));
+        } else {
+            url.push_str(&o.host);
+        }
+        url.push_str(&format!(":{}/{}", o.port, encode(self.name())));
+        url
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters.
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 impl Drop for ScratchDatabase {

@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 mod connect;
+pub mod testing;
 mod tls;
 mod value;
 

@@ -1,171 +1,16 @@
-//! The PostgreSQL driver against a real server (never a mock): each test makes its own database,
-//! so the tests run in parallel. `TIDEMARK_TEST_POSTGRES_URL` names the server (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`); when it cannot be reached the tests say so on
-//! stderr and pass, unless `TIDEMARK_REQUIRE_DB=1`, which makes that a failure (CI).
+//! The PostgreSQL driver against a real server (never a mock): each test makes its own database
+//! (`tidemark_postgres::testing`), so the tests run in parallel. `TIDEMARK_TEST_POSTGRES_URL`
+//! names the server (default `postgres://postgres@127.0.0.1:5432/postgres`); when it cannot be
+//! reached the tests say so on stderr and pass, unless `TIDEMARK_REQUIRE_DB=1`, which makes that
+//! a failure (CI).
 
 use std::time::Duration;
 
 use tidemark_engine::driver::{DbError, Driver, Value};
 use tidemark_engine::history_table::HistoryTable;
 use tidemark_engine::lock::flyway_lock_id;
-use tidemark_postgres::PostgresDriver;
+use tidemark_postgres::{PostgresDriver, testing};
 use tidemark_sql::Dialect;
-
-mod harness {
-    //! Fresh databases for one test each.
-
-    use std::sync::atomic::{AtomicU32, Ordering};
-    use std::time::{SystemTime, UNIX_EPOCH};
-
-    use tidemark_engine::driver::Driver;
-    use tidemark_postgres::{ConnectOptions, PostgresDriver};
-
-    const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-    /// A database that exists while this value does.
-    pub struct TestDatabase {
-        /// How to connect to it.
-        pub options: ConnectOptions,
-        admin: ConnectOptions,
-    }
-
-    impl TestDatabase {
-        /// The database name.
-        pub fn name(&self) -> &str {
-            self.options.database.as_deref().unwrap_or_default()
-        }
-
-        /// A new session on it.
-        pub fn connect(&self) -> PostgresDriver {
-            PostgresDriver::connect(&self.options).expect("connect to the test database")
-        }
-    }
-
-    impl Drop for TestDatabase {
-        fn drop(&mut self) {
-            if let Ok(mut admin) = PostgresDriver::connect(&self.admin) {
-                let _ = admin.execute(
-                    &format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name()),
-                    &[],
-                );
-            }
-        }
-    }
-
-    /// A new, uniquely named database, or `None` (said on stderr) when the server cannot be
-    /// reached and `TIDEMARK_REQUIRE_DB` is not `1`.
-    pub fn fresh() -> Option<TestDatabase> {
-        let url =
-            std::env::var("TIDEMARK_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.into());
-        let created = server_options(&url).and_then(|admin| {
-            let mut driver = PostgresDriver::connect(&admin).map_err(|e| e.to_string())?;
-            static COUNTER: AtomicU32 = AtomicU32::new(0);
-            let nanos = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.subsec_nanos())
-                .unwrap_or_default();
-            let name = format!(
-                "tidemark_t_{}_{}_{nanos}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::Relaxed)
-            );
-            driver
-                .execute(&format!("CREATE DATABASE \"{name}\""), &[])
-                .map_err(|e| e.to_string())?;
-            let mut options = admin.clone();
-            options.database = Some(name);
-            Ok(TestDatabase { options, admin })
-        });
-        match created {
-            Ok(db) => Some(db),
-            Err(reason) if std::env::var("TIDEMARK_REQUIRE_DB").as_deref() == Ok("1") => {
-                panic!("PostgreSQL is required (TIDEMARK_REQUIRE_DB=1): {reason}")
-            }
-            Err(reason) => {
-                eprintln!("skipping PostgreSQL tests: {reason}");
-                None
-            }
-        }
-    }
-
-    /// `postgres://user[:password]@host[:port][/database][?k=v&...]`.
-    pub fn server_options(url: &str) -> Result<ConnectOptions, String> {
-        let rest = url
-            .strip_prefix("postgres://")
-            .or_else(|| url.strip_prefix("postgresql://"))
-            .ok_or_else(|| format!("TIDEMARK_TEST_POSTGRES_URL is not a postgres:// URL: {url}"))?;
-        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
-        let (authority, database) = rest.split_once('/').unwrap_or((rest, ""));
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
-        let (user, password) = match userinfo {
-            Some(u) => match u.split_once(':') {
-                Some((u, p)) => (Some(decode(u)), Some(decode(p))),
-                None => (Some(decode(u)), None),
-            },
-            None => (None, None),
-        };
-        let (host, port) = match hostport.strip_prefix('[') {
-            Some(v6) => {
-                let (h, p) = v6.split_once(']').unwrap_or((v6, ""));
-                (h, p.strip_prefix(':'))
-            }
-            None => match hostport.rsplit_once(':') {
-                Some((h, p)) => (h, Some(p)),
-                None => (hostport, None),
-            },
-        };
-        let port = match port {
-            Some(p) => p
-                .parse()
-                .map_err(|_| format!("bad port in TIDEMARK_TEST_POSTGRES_URL: {p}"))?,
-            None => 5432,
-        };
-        let host = host.to_string();
-        let params = query
-            .split('&')
-            .filter(|kv| !kv.is_empty())
-            .map(|kv| {
-                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                (decode(k), decode(v))
-            })
-            .collect();
-        Ok(ConnectOptions {
-            host,
-            port,
-            database: Some(decode(database)).filter(|d| !d.is_empty()),
-            user,
-            password,
-            params,
-            ..ConnectOptions::default()
-        })
-    }
-
-    fn decode(s: &str) -> String {
-        let bytes = s.as_bytes();
-        let mut out = Vec::with_capacity(bytes.len());
-        let mut i = 0;
-        while i < bytes.len() {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            match (bytes[i], hex) {
-                (b'%', Some(b)) => {
-                    out.push(b);
-                    i += 3;
-                }
-                (b, _) => {
-                    out.push(b);
-                    i += 1;
-                }
-            }
-        }
-        String::from_utf8_lossy(&out).into_owned()
-    }
-}
 
 /// The first column of the only row.
 fn one(d: &mut PostgresDriver, sql: &str) -> Value {
@@ -180,7 +25,7 @@ fn text(s: &str) -> Value {
 
 #[test]
 fn connects_with_libpq_defaults_and_reports_the_server() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     assert_eq!(d.dialect(), Dialect::Postgres);
     assert!(d.supports_ddl_transactions());
@@ -192,7 +37,7 @@ fn connects_with_libpq_defaults_and_reports_the_server() {
             .all(|c| c.is_ascii_digit() || c == '.'),
         "{version}"
     );
-    assert_eq!(d.current_user().unwrap(), db.options.user.clone().unwrap());
+    assert_eq!(d.current_user().unwrap(), db.options().user.unwrap());
     assert_eq!(d.database_name().unwrap().as_deref(), Some(db.name()));
     assert_eq!(d.current_schema().unwrap(), "public");
     assert_eq!(
@@ -203,11 +48,11 @@ fn connects_with_libpq_defaults_and_reports_the_server() {
 
 #[test]
 fn session_settings_come_from_the_options() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     db.connect()
         .execute("CREATE SCHEMA \"App Schema\"", &[])
         .unwrap();
-    let mut options = db.options.clone();
+    let mut options = db.options();
     options.lock_timeout = Some(Duration::from_millis(5000));
     options.statement_timeout = Some(Duration::from_millis(300));
     options
@@ -230,7 +75,7 @@ fn session_settings_come_from_the_options() {
 
 #[test]
 fn parameters_are_converted_to_the_types_the_server_inferred() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     d.execute(
         "CREATE TABLE t (i INT, s SMALLINT, b BIGINT, ok BOOLEAN, name TEXT, v VARCHAR(10), at TIMESTAMP, n NUMERIC(6,2))",
@@ -318,7 +163,7 @@ fn parameters_are_converted_to_the_types_the_server_inferred() {
 
 #[test]
 fn query_reads_values_by_type() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     d.execute("SET TimeZone = 'Asia/Tokyo'", &[]).unwrap();
     let rows = d
@@ -371,7 +216,7 @@ fn query_reads_values_by_type() {
 
 #[test]
 fn statements_returning_rows_and_do_blocks_run_through_execute() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     d.execute("SELECT set_config('search_path', 'public', false)", &[])
         .unwrap();
@@ -393,7 +238,7 @@ fn statements_returning_rows_and_do_blocks_run_through_execute() {
 
 #[test]
 fn copy_from_stdin_streams_the_data_after_the_nul() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     let script = "CREATE TABLE t (id INT, name TEXT);\n\
                   COPY t (id, name) FROM STDIN;\n\
@@ -428,7 +273,7 @@ fn copy_from_stdin_streams_the_data_after_the_nul() {
 
 #[test]
 fn transactions_roll_back_ddl() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     d.begin().unwrap();
     d.execute("CREATE TABLE t (id INT)", &[]).unwrap();
@@ -453,7 +298,7 @@ fn transactions_roll_back_ddl() {
 
 #[test]
 fn errors_carry_sqlstate_and_the_servers_message() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     let e = d.execute("SELECT * FROM nope", &[]).unwrap_err();
     assert_eq!(e.code.as_deref(), Some("42P01"));
@@ -489,7 +334,7 @@ fn errors_carry_sqlstate_and_the_servers_message() {
 
 #[test]
 fn advisory_lock_excludes_a_second_session() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let (mut a, mut b) = (db.connect(), db.connect());
     let id = flyway_lock_id("public", "flyway_schema_history");
     assert_eq!(id.key, 77433833903597);
@@ -513,7 +358,7 @@ fn advisory_lock_excludes_a_second_session() {
 
 #[test]
 fn flyway_transactional_lock_held_elsewhere_blocks_try_lock() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     let mut flyway = db.connect();
     let id = flyway_lock_id("public", "flyway_schema_history");
@@ -548,8 +393,8 @@ fn flyway_transactional_lock_held_elsewhere_blocks_try_lock() {
 
 #[test]
 fn transactional_lock_is_held_by_a_dedicated_session() {
-    let Some(db) = harness::fresh() else { return };
-    let mut options = db.options.clone();
+    let Some(db) = testing::scratch() else { return };
+    let mut options = db.options();
     options.transactional_lock = true;
     options.statement_timeout = Some(Duration::from_secs(30));
     let mut a = PostgresDriver::connect(&options).unwrap();
@@ -585,7 +430,7 @@ fn transactional_lock_is_held_by_a_dedicated_session() {
 
 #[test]
 fn schema_functions_and_clean() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     let s = "My \"Schema\"";
     assert!(!d.schema_exists(s).unwrap());
@@ -676,7 +521,7 @@ fn schema_functions_and_clean() {
 
 #[test]
 fn current_schema_without_one_is_a_clear_error() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     d.execute("SET search_path TO nowhere", &[]).unwrap();
     let e = d.current_schema().unwrap_err();
@@ -685,7 +530,7 @@ fn current_schema_without_one_is_a_clear_error() {
 
 #[test]
 fn flyway_history_table_round_trips() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
     let table = HistoryTable {
         dialect: Dialect::Postgres,
@@ -757,9 +602,9 @@ fn assert_secret_hidden(e: &DbError, secret: &str) {
 
 #[test]
 fn connection_errors_name_the_server_but_never_the_password() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let secret = "s3cret-Pa55word";
-    let mut options = db.options.clone();
+    let mut options = db.options();
     options.password = Some(secret.into());
     options.database = Some(format!("{}_missing", db.name()));
     let e = PostgresDriver::connect(&options).err().unwrap();
@@ -777,7 +622,7 @@ fn connection_errors_name_the_server_but_never_the_password() {
     assert_secret_hidden(&e, secret);
 
     // Nobody listening.
-    let mut options = db.options.clone();
+    let mut options = db.options();
     options.password = Some(secret.into());
     options.host = "127.0.0.1".into();
     options.port = 1;
@@ -786,7 +631,7 @@ fn connection_errors_name_the_server_but_never_the_password() {
     assert_secret_hidden(&e, secret);
 
     // A user that does not exist, with the password in the URL parameters.
-    let mut options = db.options.clone();
+    let mut options = db.options();
     options.user = Some("tidemark_nobody".into());
     options.params.push(("password".into(), secret.into()));
     let e = PostgresDriver::connect(&options).err().unwrap();
@@ -797,10 +642,10 @@ fn connection_errors_name_the_server_but_never_the_password() {
 
 #[test]
 fn sslmode_disable_and_prefer_connect_and_require_fails_clearly_without_server_tls() {
-    let Some(db) = harness::fresh() else { return };
+    let Some(db) = testing::scratch() else { return };
     let ssl_on = one(&mut db.connect(), "SHOW ssl") == text("on");
     for mode in ["disable", "prefer", "allow"] {
-        let mut options = db.options.clone();
+        let mut options = db.options();
         options.sslmode = Some(mode.into());
         let mut d = PostgresDriver::connect(&options).unwrap_or_else(|e| panic!("{mode}: {e}"));
         assert_eq!(one(&mut d, "SELECT 1"), Value::Int(1));
@@ -810,7 +655,7 @@ fn sslmode_disable_and_prefer_connect_and_require_fails_clearly_without_server_t
         return;
     }
     for mode in ["require", "verify-ca", "verify-full"] {
-        let mut options = db.options.clone();
+        let mut options = db.options();
         options.sslmode = Some(mode.into());
         options.password = Some("s3cret-Pa55word".into());
         let e = PostgresDriver::connect(&options).err().unwrap();
@@ -823,34 +668,13 @@ fn sslmode_disable_and_prefer_connect_and_require_fails_clearly_without_server_t
         assert_secret_hidden(&e, "s3cret-Pa55word");
     }
     // `sslmode` may also arrive among the URL parameters.
-    let mut options = db.options.clone();
+    let mut options = db.options();
     options.params.push(("sslmode".into(), "require".into()));
     assert!(PostgresDriver::connect(&options).is_err());
-    let mut options = db.options.clone();
+    let mut options = db.options();
     options.sslmode = Some("bogus".into());
     let e = PostgresDriver::connect(&options).err().unwrap();
     assert!(e.message.contains("invalid sslmode \"bogus\""), "{e}");
-}
-
-#[test]
-fn harness_parses_test_urls() {
-    let o = harness::server_options("postgresql://u:p%40ss@[::1]:6000/d?sslmode=disable").unwrap();
-    assert_eq!(
-        (
-            o.host.as_str(),
-            o.port,
-            o.user.as_deref(),
-            o.password.as_deref()
-        ),
-        ("::1", 6000, Some("u"), Some("p@ss"))
-    );
-    assert_eq!(o.database.as_deref(), Some("d"));
-    assert_eq!(
-        o.params,
-        vec![("sslmode".to_string(), "disable".to_string())]
-    );
-    let o = harness::server_options("postgres://127.0.0.1").unwrap();
-    assert_eq!((o.host.as_str(), o.port, o.user), ("127.0.0.1", 5432, None));
 }
 
 /// The engine over this driver: what users run, with the lock and transactions in play.
@@ -863,9 +687,9 @@ mod engine {
     use tidemark_engine::lock::flyway_lock_id;
     use tidemark_engine::{Collect, Config, Engine, MigrateReport};
     use tidemark_ledger::source::MemSource;
-    use tidemark_postgres::{ConnectOptions, PostgresDriver};
+    use tidemark_postgres::{ConnectOptions, PostgresDriver, testing};
 
-    use super::{harness, one};
+    use super::one;
 
     fn files() -> MemSource {
         MemSource::new()
@@ -902,8 +726,8 @@ mod engine {
     }
 
     fn sixteen_at_once(transactional_lock: bool) {
-        let Some(db) = harness::fresh() else { return };
-        let mut options = db.options.clone();
+        let Some(db) = testing::scratch() else { return };
+        let mut options = db.options();
         options.transactional_lock = transactional_lock;
         let files = files();
         let start = Arc::new(Barrier::new(16));
@@ -947,41 +771,61 @@ mod engine {
 
     #[test]
     fn migrate_waits_for_flyways_lock_and_then_proceeds() {
-        let Some(db) = harness::fresh() else { return };
+        let Some(db) = testing::scratch() else { return };
         let mut flyway = db.connect();
         let id = flyway_lock_id("public", "flyway_schema_history");
         flyway.begin().unwrap();
-        flyway
-            .query(
-                "SELECT pg_try_advisory_xact_lock($1)",
-                &[Value::Int(id.key)],
-            )
-            .unwrap();
-        let options = db.options.clone();
-        let started = Instant::now();
+        assert_eq!(
+            flyway
+                .query(
+                    "SELECT pg_try_advisory_xact_lock($1)",
+                    &[Value::Int(id.key)],
+                )
+                .unwrap(),
+            vec![vec![Value::Bool(true)]]
+        );
+        let options = db.options();
         let run = thread::spawn(move || migrate(&options, &files()));
-        thread::sleep(Duration::from_millis(1500));
+        // Wait until migrate has tried the lock and been refused (it retries once a second).
         let mut d = db.connect();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let refused = d
+                .query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'tidemark' AND pid <> pg_backend_pid() AND state = 'idle' AND query LIKE 'SELECT pg_try_advisory_lock(%'",
+                    &[],
+                )
+                .unwrap();
+            if refused[0][0].as_i64().unwrap_or(0) > 0 {
+                break;
+            }
+            assert!(!run.is_finished(), "migrate ended while the lock was held");
+            assert!(
+                Instant::now() < deadline,
+                "migrate never tried the lock within 60 s"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
         assert!(
             !d.table_exists("public", "flyway_schema_history").unwrap(),
             "migrate must wait for the lock"
         );
+        assert!(!run.is_finished(), "migrate must wait for the lock");
         flyway.commit().unwrap();
         let report = run.join().unwrap().unwrap();
         assert_eq!(report.applied.len(), 4);
-        assert!(started.elapsed() >= Duration::from_millis(1500));
     }
 
     #[test]
     fn a_session_killed_mid_migration_leaves_no_trace() {
-        let Some(db) = harness::fresh() else { return };
+        let Some(db) = testing::scratch() else { return };
         let slow = MemSource::new()
             .with("V1__base.sql", "CREATE TABLE base (id INT);\n")
             .with(
                 "V2__slow.sql",
                 "CREATE TABLE half (id INT);\nSELECT pg_sleep(30);\nCREATE TABLE never (id INT);\n",
             );
-        let options = db.options.clone();
+        let options = db.options();
         let files = slow.clone();
         let run = thread::spawn(move || migrate(&options, &files));
         let mut admin = db.connect();
@@ -1013,7 +857,7 @@ mod engine {
                 "V2__slow.sql",
                 "CREATE TABLE half (id INT);\nCREATE TABLE never (id INT);\n",
             );
-        let report = migrate(&db.options, &fixed).unwrap();
+        let report = migrate(&db.options(), &fixed).unwrap();
         assert_eq!(report.applied.len(), 1);
         assert_eq!(
             history(&mut admin),
