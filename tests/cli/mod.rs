@@ -3,6 +3,7 @@
 
 mod support;
 
+mod backfill;
 mod callbacks;
 mod errors;
 mod history_format;

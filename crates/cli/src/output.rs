@@ -20,6 +20,8 @@ pub struct Output {
     pub lines: Vec<String>,
     /// Send progress lines to stderr (a dry run keeps stdout for the SQL).
     pub info_to_stderr: bool,
+    /// The spinner of a running backfill, on a terminal.
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl Output {
@@ -31,6 +33,7 @@ impl Output {
             warnings: Vec::new(),
             lines: Vec::new(),
             info_to_stderr: false,
+            bar: None,
         }
     }
 
@@ -83,6 +86,44 @@ impl Reporter for Output {
             }
             Format::Text => {}
             Format::Json => self.lines.push(line.to_string()),
+        }
+    }
+
+    fn progress(&mut self, progress: &tidemark_engine::Progress) {
+        use std::io::IsTerminal;
+        let terminal = self.format == Format::Text
+            && !self.quiet
+            && !self.info_to_stderr
+            && std::io::stdout().is_terminal();
+        if !terminal {
+            // Plain lines (CI logs, pipes): the engine's default throttling.
+            if self.format == Format::Text
+                && !self.quiet
+                && (progress.finished || progress.batches == 1 || progress.batches % 10 == 0)
+            {
+                self.info(&progress.line());
+            }
+            return;
+        }
+        let bar = self.bar.get_or_insert_with(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed_precise}]")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar
+        });
+        bar.set_message(format!(
+            "Backfill {}: {} rows, {} batches, {:.0} rows/s",
+            progress.migration,
+            progress.rows,
+            progress.batches,
+            progress.rate()
+        ));
+        bar.tick();
+        if progress.finished {
+            bar.finish_and_clear();
+            self.bar = None;
         }
     }
 

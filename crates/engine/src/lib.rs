@@ -15,7 +15,7 @@ pub mod runner;
 
 pub use driver::{DbError, Dialect, Driver, LockId, Row, Value};
 pub use error::{Error, ScriptFailure};
-pub use report::{AppliedStep, Collect, MigrateReport, Reporter};
+pub use report::{AppliedStep, Collect, MigrateReport, Progress, Reporter};
 pub use runner::companion::{CompanionRow, DiffOutcome};
 pub use runner::repair::RepairReport;
 pub use runner::undo::UndoRequest;

@@ -10,6 +10,53 @@ pub trait Reporter {
     fn info(&mut self, line: &str);
     /// A warning.
     fn warn(&mut self, line: &str);
+    /// Progress of a long step (a backfill): called after every batch. The default prints a
+    /// plain line after the first batch, every tenth and the last; a terminal front end draws a
+    /// bar instead.
+    fn progress(&mut self, progress: &Progress) {
+        if progress.finished || progress.batches == 1 || progress.batches % 10 == 0 {
+            self.info(&progress.line());
+        }
+    }
+}
+
+/// Where a backfill stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    /// The migration's file name.
+    pub migration: String,
+    /// Rows changed so far.
+    pub rows: u64,
+    /// Batches committed so far.
+    pub batches: u64,
+    /// Time since the backfill started.
+    pub elapsed: std::time::Duration,
+    /// The last batch changed no rows: done.
+    pub finished: bool,
+}
+
+impl Progress {
+    /// Rows per second so far.
+    pub fn rate(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.rows as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
+    /// `Backfill V3__copy.sql: 12000 rows in 12 batches (4000 rows/s)`.
+    pub fn line(&self) -> String {
+        format!(
+            "Backfill {}: {} rows in {} batches ({:.0} rows/s){}",
+            self.migration,
+            self.rows,
+            self.batches,
+            self.rate(),
+            if self.finished { ", done" } else { "" }
+        )
+    }
 }
 
 /// A reporter that keeps every line (tests, JSON mode).

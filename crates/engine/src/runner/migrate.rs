@@ -333,6 +333,12 @@ impl Engine<'_> {
     ) -> Result<(), Error> {
         let mut modes = Vec::new();
         for m in pending {
+            if super::backfill::batching(m).is_some() {
+                return Err(Error::Refused(format!(
+                    "{} is a backfill (batches in their own transactions) and cannot run inside a group=true transaction",
+                    m.script
+                )));
+            }
             modes.push(self.transaction_mode(m)?.0);
         }
         let all_tx = modes.iter().all(|&t| t);
@@ -482,7 +488,10 @@ impl Engine<'_> {
                 checksum: Some(m.checksum),
             },
         };
-        let execution_time = self.execute_step(&step, rank, outer_tx)?;
+        let execution_time = match super::backfill::batching(m) {
+            Some(batching) => self.execute_backfill(&step, rank, batching)?,
+            None => self.execute_step(&step, rank, outer_tx)?,
+        };
         Ok(AppliedStep {
             version,
             description: m.description().to_string(),

@@ -6,6 +6,7 @@
 //! in one transaction where the DBMS allows it; otherwise the path without a transaction is
 //! explicit and a failure is recorded honestly as a `success = false` row.
 
+mod backfill;
 mod baseline;
 mod clean;
 pub mod companion;
@@ -456,11 +457,25 @@ impl<'a> Engine<'a> {
         filename: &str,
         replace: bool,
     ) -> Result<String, Error> {
+        let placeholders = self.placeholders.clone();
+        self.prepare_text_with(text, path, filename, replace, &placeholders)
+    }
+
+    /// [`Engine::prepare_text`] with a given set of placeholders (a backfill adds
+    /// `${tidemark:batchSize}`).
+    fn prepare_text_with(
+        &self,
+        text: &str,
+        path: &Path,
+        filename: &str,
+        replace: bool,
+        placeholders: &Placeholders,
+    ) -> Result<String, Error> {
         let text = tidemark_ledger::text::strip_bom(text);
         if !replace {
             return Ok(text.to_string());
         }
-        let mut placeholders = self.placeholders.clone();
+        let mut placeholders = placeholders.clone();
         placeholders.set("flyway:filename", filename);
         placeholders.replace(text).map_err(|e| {
             use tidemark_ledger::placeholder::PlaceholderError as P;

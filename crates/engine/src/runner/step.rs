@@ -110,7 +110,7 @@ impl Engine<'_> {
             }
             if !rolled_back {
                 // The script may have changed the database: say so in the history.
-                if let Err(e) = self.record(step, rank, elapsed_ms(start), false) {
+                if let Err(e) = self.record_row(step, rank, elapsed_ms(start), false) {
                     break Err(e);
                 }
             }
@@ -168,7 +168,7 @@ impl Engine<'_> {
                 }
                 self.fire(step.after, in_tx)?;
             }
-            self.record(step, rank, elapsed_ms(start), true)?;
+            self.record_row(step, rank, elapsed_ms(start), true)?;
             self.insert_companion(rank, m)
         })();
         match run {
@@ -229,7 +229,7 @@ impl Engine<'_> {
         Ok((false, statements))
     }
 
-    fn record(
+    pub(super) fn record_row(
         &mut self,
         step: &Step<'_>,
         rank: i32,
@@ -252,7 +252,7 @@ impl Engine<'_> {
 
 /// Jittered exponential backoff: 250 ms, 500 ms, 1 s, ... capped at 10 s, each scaled by a
 /// factor in [0.5, 1.5) so that several deployers do not retry in lock step.
-fn backoff(retry: u32) -> std::time::Duration {
+pub(super) fn backoff(retry: u32) -> std::time::Duration {
     let base = 250u64
         .saturating_mul(1 << retry.saturating_sub(1).min(6))
         .min(10_000);

@@ -16,7 +16,9 @@ pub struct DryRun {
 }
 
 impl DryRun {
-    fn push(&mut self, dialect: Dialect, statement: &str) {
+    /// Adds a statement, terminated as the dialect's command-line client reads it (shared with
+    /// the Liquibase session's `update-sql`).
+    pub fn push(&mut self, dialect: Dialect, statement: &str) {
         let statement = statement.trim_end();
         if dialect == Dialect::Postgres {
             if let Some((command, data)) = statement.split_once('\0') {
