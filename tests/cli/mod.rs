@@ -3,12 +3,20 @@
 
 mod support;
 
+mod adopt;
 mod backfill;
 mod callbacks;
+mod check;
 mod errors;
+mod formats;
 mod history_format;
+mod lint;
+mod liquibase;
 mod migrate;
 mod phases;
+mod plans;
+mod readme_ci;
+mod rehearse;
 mod repair;
 mod servers;
 mod settings;

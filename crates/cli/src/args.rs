@@ -31,6 +31,8 @@ use std::path::Path;
 
 use clap::{Arg, ArgAction, ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+// Liquibase's command names (Liquibase mode), also recognised by the rewriter.
+use crate::commands::liquibase::args::NAMES as LIQUIBASE_SUBCOMMANDS;
 use crate::settings::keys::{self, Classified, Key, Kind, Scope};
 use crate::settings::{Layer, Origin, Raw, RawValue, Settings, SettingsError};
 
@@ -73,9 +75,9 @@ pub enum Command {
     /// Show applied and pending migrations
     #[command(
         long_about = "Print every migration, applied or pending, with its state (Pending, Success, Failed, Missing, Future, Ignored, Outdated, ...).",
-        after_help = "Example:\n  tidemark info\n  tidemark info --format json"
+        after_help = "Example:\n  tidemark info\n  tidemark info --format json\n  tidemark info --fleet fleet.toml"
     )]
-    Info,
+    Info(InfoArgs),
     /// Check applied migrations against the files
     #[command(
         long_about = "Compare the history table with the migration files: changed checksums, missing files, pending or failed migrations. Exit code 1 on a finding.",
@@ -118,6 +120,79 @@ pub enum Command {
         after_help = "Example:\n  tidemark new add orders table\n  tidemark new backfill order totals --phase backfill"
     )]
     New(NewArgs),
+    /// Write the undo file of a versioned migration from its statements
+    #[command(
+        name = "undo-script",
+        long_about = "Write U<version>__<description>.sql next to the V file: the inverse of each purely additive statement (CREATE TABLE/INDEX/VIEW/SEQUENCE, ADD COLUMN, a named ADD CONSTRAINT, ...), last first. Statements it cannot invert become TODO comments in the file, and the exit code is 1. A U file that already has statements is only replaced with --force. Never connects.",
+        after_help = "Example:\n  tidemark undo-script 3 --dialect postgres\n  tidemark undo-script 3 --url postgres://db/app --force"
+    )]
+    UndoScript(UndoScriptArgs),
+    /// Write the migrations of a zero-downtime change (expand, backfill, contract)
+    #[command(
+        long_about = "Write the next versioned migrations for a schema change that running code must survive, one per step, each with its phase directive and its undo file, numbered as `new` numbers them, into the first location. Never connects: the dialect is --dialect or the scheme of --url.",
+        after_help = "Example:\n  tidemark plan rename-column users email_address email --dialect postgres\n  tidemark plan add-not-null-column users plan text --default \"'free'\"\n  tidemark migrate --phase expand"
+    )]
+    Plan(PlanArgs),
+    /// Find statements that lock busy tables, rewrite them or break running code
+    #[command(
+        long_about = "Lint migrations with a real SQL parser: locks, table rewrites and changes that break code still running, for PostgreSQL, MySQL/MariaDB and SQLite, across the whole migration set. Exit 1 if there is an error-severity finding.",
+        after_help = "Example:\n  tidemark lint\n  tidemark lint --dialect postgres migrations/V7__drop_name.sql\n  tidemark lint --format github"
+    )]
+    Lint(LintArgs),
+    /// The pre-deploy CI step: names, collisions, placeholders, lint and, with a database, validation and the deploy plan
+    #[command(
+        long_about = "Check everything a deploy depends on and report every problem in one run, each with file and line: file names, duplicate versions (from two branches), placeholders without values, lint findings with phases; with a database also validation (changed or missing files, failed rows, migrations that sort below applied ones), the pending migrations by phase and the dry-run SQL of the deploy. Exit 0 clean, 1 with error findings, 2 usage.",
+        after_help = "Example:\n  tidemark check --offline --dialect postgres --format github\n  tidemark check --url postgres://ci@db/app --format junit > check.xml"
+    )]
+    Check(CheckArgs),
+    /// Take over a database migrated by refinery, sqlx or dbmate
+    #[command(
+        long_about = "Read the other tool's history table, rename (or split) its files in the first location into Flyway's form, and record what it applied in a new flyway_schema_history table with the checksums of the renamed files, so nothing runs again. sqlx files become V/U files; dbmate files are split at their -- migrate:up / -- migrate:down markers; refinery's V files stay and its U (unversioned) files become V files. Refused when the other tool's table is missing, when a migration it applied has no file, or when tidemark's history table already exists.",
+        after_help = "Example:\n  tidemark adopt --from sqlx --dry-run\n  tidemark adopt --from dbmate --url postgres://app@db/app --locations db/migrations\n  tidemark adopt --from refinery && tidemark validate"
+    )]
+    Adopt(crate::commands::adopt::AdoptArgs),
+    /// Apply the pending migrations to a scratch copy and measure them
+    #[command(
+        long_about = "Copy the database (--clone: the schema plus --sample-rows rows per table, SQLite the whole file; or --from-dump FILE), apply the pending migrations there with the real engine (all, or up to --phase), and report per migration and per statement: duration, rows, whether a table was rewritten, the locks taken (PostgreSQL pg_locks, MariaDB metadata locks) and how long a lock blocking reads or writes was held, with the linter's findings beside them. The target is only read; the copy is dropped unless --keep.",
+        after_help = "Example:\n  tidemark rehearse --clone --sample-rows 10000\n  tidemark rehearse --from-dump prod.dump --html rehearsal.html\n  tidemark rehearse --phase expand --format json"
+    )]
+    Rehearse(crate::commands::rehearse::RehearseArgs),
+    /// Describe the database's schema from its catalogs
+    #[command(
+        after_help = "Example:\n  tidemark schema dump\n  tidemark schema dump --format json"
+    )]
+    Schema(crate::commands::schema::SchemaArgs),
+    /// Compare the database with what its migrations build
+    #[command(
+        long_about = "Apply every migration to a scratch database on the same server (a temporary file for SQLite), compare its schema with the database's and report every difference with a unified diff; exit code 1 when they differ. --against URL compares two live databases instead. The scratch database is always dropped.",
+        after_help = "Example:\n  tidemark drift\n  tidemark drift --format json\n  tidemark drift --against postgres://app@new-primary/app"
+    )]
+    Drift(crate::commands::drift::DriftArgs),
+    /// Liquibase's commands (Liquibase mode: a changelog is configured).
+    #[command(flatten)]
+    Liquibase(crate::commands::liquibase::args::LiquibaseCommand),
+}
+
+/// Options of `lint`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct LintArgs {
+    /// The SQL dialect (postgres, mysql, sqlite); default: the configured URL's database.
+    #[arg(long, value_name = "DIALECT")]
+    pub dialect: Option<String>,
+    /// Files and folders to lint; default: the configured locations.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+}
+
+/// Options of `check`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct CheckArgs {
+    /// The SQL dialect for the offline checks; default: the configured URL's database.
+    #[arg(long, value_name = "DIALECT")]
+    pub dialect: Option<String>,
+    /// Only the checks that need no database, even when a URL is configured.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 /// Options of commands that run SQL.
@@ -138,6 +213,30 @@ pub struct MigrateArgs {
     pub phase: Option<String>,
     #[command(flatten)]
     pub run: RunArgs,
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+    /// With --fleet: start no new target after one fails (the running ones finish).
+    #[arg(long, requires = "fleet")]
+    pub fail_fast: bool,
+}
+
+/// Options of `info`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct InfoArgs {
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+}
+
+/// `--fleet FILE [--jobs N]` (migrate and info).
+#[derive(Debug, Clone, Default, PartialEq, Eq, clap::Args)]
+pub struct FleetArgs {
+    /// Run on every target of a fleet file (TOML: [[target]] name/url, [[tenants]]
+    /// url/schemas_query), each with its own connection, lock and history.
+    #[arg(long, value_name = "FILE")]
+    pub fleet: Option<std::path::PathBuf>,
+    /// With --fleet: how many targets run in parallel (default 4).
+    #[arg(long, value_name = "N", requires = "fleet")]
+    pub jobs: Option<usize>,
 }
 
 /// Options of `undo`.
@@ -169,9 +268,171 @@ pub struct NewArgs {
     pub phase: Option<String>,
 }
 
+/// `--dialect` of the commands that write SQL without connecting.
+const DIALECT_HELP: &str = "The SQL dialect to write: postgres, mysql, mariadb or sqlite (default: from the scheme of --url, which is not connected to)";
+
+/// Options of `undo-script`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct UndoScriptArgs {
+    /// The version of the migration to invert.
+    #[arg(value_name = "VERSION")]
+    pub version: String,
+    /// Replace a U file that already has statements.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, value_name = "DIALECT", help = DIALECT_HELP)]
+    pub dialect: Option<String>,
+}
+
+/// Options of `plan`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct PlanArgs {
+    /// The change to plan.
+    #[command(subcommand)]
+    pub change: PlanChange,
+    #[command(flatten)]
+    pub options: PlanOptionArgs,
+}
+
+/// Options every `plan` change takes.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct PlanOptionArgs {
+    #[arg(long, value_name = "DIALECT", global = true, help = DIALECT_HELP)]
+    pub dialect: Option<String>,
+    /// The table's key column, for batched backfills on PostgreSQL (MySQL batches with LIMIT,
+    /// SQLite by rowid).
+    #[arg(long, value_name = "COLUMN", default_value = "id", global = true)]
+    pub key: String,
+    /// Rows per backfill batch.
+    #[arg(long, value_name = "N", default_value_t = 1000, global = true)]
+    pub batch_size: u64,
+    /// Pause between backfill batches (e.g. 50ms).
+    #[arg(long, value_name = "DURATION", global = true)]
+    pub batch_pause: Option<String>,
+}
+
+/// The changes `plan` writes.
+#[derive(Subcommand, Debug, Clone, PartialEq, Eq)]
+pub enum PlanChange {
+    /// Rename a column: new column + two-way sync trigger, batched copy, drop the old (all dialects)
+    RenameColumn {
+        /// The table.
+        #[arg(value_name = "TABLE")]
+        table: String,
+        /// The column's current name.
+        #[arg(value_name = "OLD")]
+        old: String,
+        /// The new name.
+        #[arg(value_name = "NEW")]
+        new: String,
+        /// The column's type; default: copied from the catalog when the migration runs
+        /// (PostgreSQL, MySQL), none declared (SQLite).
+        #[arg(long, value_name = "TYPE")]
+        current_type: Option<String>,
+    },
+    /// Add a NOT NULL column with a default: one step for a constant, else nullable + batched fill + NOT NULL (all dialects; SQLite: constants)
+    AddNotNullColumn {
+        /// The table.
+        #[arg(value_name = "TABLE")]
+        table: String,
+        /// The new column.
+        #[arg(value_name = "COLUMN")]
+        column: String,
+        /// Its type.
+        #[arg(value_name = "TYPE")]
+        column_type: String,
+        /// Its default, an SQL expression ('free', 0, now()).
+        #[arg(long, value_name = "EXPR", allow_hyphen_values = true)]
+        default: String,
+    },
+    /// Change a column's type: converted column + trigger, batched conversion, swap (PostgreSQL)
+    ChangeColumnType {
+        /// The table.
+        #[arg(value_name = "TABLE")]
+        table: String,
+        /// The column.
+        #[arg(value_name = "COLUMN")]
+        column: String,
+        /// The new type.
+        #[arg(value_name = "TYPE")]
+        column_type: String,
+        /// How to convert, an expression over the row's columns (default: a cast of the column).
+        #[arg(long, value_name = "EXPR", allow_hyphen_values = true)]
+        using: Option<String>,
+        /// The column's current type, for the undo of the swap (without it that undo refuses
+        /// to run).
+        #[arg(long, value_name = "TYPE")]
+        current_type: Option<String>,
+    },
+    /// Drop a column: drop its NOT NULL, then drop it once no code uses it (PostgreSQL)
+    DropColumn {
+        /// The table.
+        #[arg(value_name = "TABLE")]
+        table: String,
+        /// The column.
+        #[arg(value_name = "COLUMN")]
+        column: String,
+        /// The column's type, for the undo that re-creates it (without it that undo refuses to
+        /// run).
+        #[arg(long, value_name = "TYPE")]
+        current_type: Option<String>,
+    },
+    /// Add a foreign key: index concurrently, NOT VALID, then VALIDATE (PostgreSQL)
+    AddForeignKey {
+        /// The referencing table.
+        #[arg(value_name = "TABLE")]
+        table: String,
+        /// The referencing column.
+        #[arg(value_name = "COLUMN")]
+        column: String,
+        /// The referenced table.
+        #[arg(value_name = "REF_TABLE")]
+        ref_table: String,
+        /// The referenced column.
+        #[arg(value_name = "REF_COLUMN")]
+        ref_column: String,
+        /// The constraint name (default: <table>_<column>_fkey).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+    /// Add a unique constraint: unique index concurrently, then the constraint USING INDEX (PostgreSQL)
+    AddUnique {
+        /// The table.
+        #[arg(value_name = "TABLE")]
+        table: String,
+        /// The column or columns, comma-separated.
+        #[arg(
+            value_name = "COLUMN[,COLUMN...]",
+            value_delimiter = ',',
+            required = true
+        )]
+        columns: Vec<String>,
+        /// The constraint name (default: <table>_<columns>_key).
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+    },
+}
+
 /// Subcommand names the rewriter recognises (clap adds `help`).
 const SUBCOMMANDS: &[&str] = &[
-    "migrate", "info", "validate", "baseline", "repair", "clean", "undo", "diff", "new", "help",
+    "migrate",
+    "info",
+    "validate",
+    "baseline",
+    "repair",
+    "clean",
+    "undo",
+    "diff",
+    "new",
+    "undo-script",
+    "plan",
+    "lint",
+    "check",
+    "adopt",
+    "rehearse",
+    "schema",
+    "drift",
+    "help",
 ];
 
 /// A parsed command line with its resolved settings.
@@ -505,7 +766,10 @@ pub fn rewrite(args: &[String]) -> Result<Rewritten, String> {
             }
             continue;
         }
-        if !seen_subcommand && SUBCOMMANDS.contains(&arg.as_str()) {
+        if !seen_subcommand
+            && (SUBCOMMANDS.contains(&arg.as_str())
+                || LIQUIBASE_SUBCOMMANDS.contains(&arg.as_str()))
+        {
             seen_subcommand = true;
             back.push(arg.clone());
             continue;
@@ -621,6 +885,8 @@ mod tests {
     fn subcommand_list_matches_clap() {
         let cmd = command();
         let mut names: Vec<&str> = cmd.get_subcommands().map(|c| c.get_name()).collect();
+        let liquibase: Vec<&str> = names.split_off(names.len() - LIQUIBASE_SUBCOMMANDS.len());
+        assert_eq!(liquibase, LIQUIBASE_SUBCOMMANDS);
         names.push("help");
         assert_eq!(names, SUBCOMMANDS);
         cmd.debug_assert();
@@ -856,7 +1122,7 @@ mod tests {
             "--postgresql-transactional-lock",
         ]);
         let s = &inv.settings;
-        assert_eq!(inv.command, Command::Info);
+        assert_eq!(inv.command, Command::Info(InfoArgs::default()));
         assert!(s.out_of_order);
         assert!(!s.clean_disabled);
         assert_eq!(s.user.as_deref(), Some("me"));

@@ -31,6 +31,17 @@ impl Failure {
         }
     }
 
+    /// Exit 1 after the command already printed its full report (lint and check findings):
+    /// nothing more is printed.
+    pub fn reported(code: &str) -> Failure {
+        Failure {
+            exit: 1,
+            code: code.into(),
+            message: String::new(),
+            details: None,
+        }
+    }
+
     /// A failure in the files or the database (exit 1).
     pub fn failed(code: &str, message: impl Into<String>) -> Failure {
         Failure {

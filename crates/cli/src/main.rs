@@ -8,6 +8,7 @@ mod args;
 mod commands;
 mod connect;
 mod failure;
+mod numbering;
 mod output;
 mod render;
 mod settings;
@@ -68,9 +69,21 @@ fn main() -> ExitCode {
         cwd,
         out: Output::new(settings.format, settings.quiet),
     };
+    if settings.format.is_findings_only() && !reports_findings(&invocation.command) {
+        let failure = Failure::usage(
+            "--format junit, github and sarif are for the commands that report findings: validate, lint, check",
+        );
+        return fail(&failure, false, &secrets);
+    }
     let result = match invocation.command {
+        // A configured changelog (--changelog-file, liquibase.properties, tidemark.toml) means
+        // Liquibase mode for every command.
+        command if commands::liquibase::is_liquibase_mode(settings) => {
+            commands::liquibase::run(&mut ctx, command, &invocation.defines)
+        }
+        Command::Liquibase(command) => commands::liquibase::without_changelog(&mut ctx, command),
         Command::Migrate(args) => commands::migrate::run(&mut ctx, &args),
-        Command::Info => commands::info::run(&mut ctx),
+        Command::Info(args) => commands::info::run(&mut ctx, &args),
         Command::Validate => commands::validate::run(&mut ctx),
         Command::Baseline => commands::baseline::run(&mut ctx),
         Command::Repair => commands::repair::run(&mut ctx),
@@ -78,6 +91,14 @@ fn main() -> ExitCode {
         Command::Undo(args) => commands::undo::run(&mut ctx, &args),
         Command::Diff(args) => commands::diff::run(&mut ctx, &args),
         Command::New(args) => commands::new::run(&mut ctx, &args),
+        Command::UndoScript(args) => commands::undo_script::run(&mut ctx, &args),
+        Command::Plan(args) => commands::plan::run(&mut ctx, &args),
+        Command::Lint(args) => commands::lint::run(&mut ctx, &args),
+        Command::Check(args) => commands::check::run(&mut ctx, &args),
+        Command::Adopt(args) => commands::adopt::run(&mut ctx, &args),
+        Command::Rehearse(args) => commands::rehearse::run(&mut ctx, &args),
+        Command::Schema(args) => commands::schema::run(&mut ctx, &args),
+        Command::Drift(args) => commands::drift::run(&mut ctx, &args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -85,9 +106,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether a command reports findings (and so takes the CI report formats).
+fn reports_findings(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Validate | Command::Lint(_) | Command::Check(_)
+    )
+}
+
 /// Prints the failure (text to stderr, JSON to stdout) and returns its exit code. Any known
 /// secret that slipped into a message is masked on the way out.
 fn fail(failure: &Failure, json: bool, secrets: &[String]) -> ExitCode {
+    if failure.message.is_empty() {
+        // The command printed its report already (Failure::reported).
+        return ExitCode::from(failure.exit);
+    }
     let mask = |s: &str| {
         secrets.iter().fold(s.to_string(), |acc, secret| {
             acc.replace(secret.as_str(), "***")

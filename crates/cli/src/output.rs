@@ -75,6 +75,11 @@ impl Output {
 }
 
 impl Reporter for Output {
+    // Progress is per migration, never per statement: the engine may batch a script.
+    fn watches_statements(&self) -> bool {
+        false
+    }
+
     fn info(&mut self, line: &str) {
         match self.format {
             Format::Text if !self.quiet && self.info_to_stderr => {
@@ -86,6 +91,11 @@ impl Reporter for Output {
             }
             Format::Text => {}
             Format::Json => self.lines.push(line.to_string()),
+            // A findings report owns stdout; progress goes to stderr.
+            Format::Junit | Format::Github | Format::Sarif if !self.quiet => {
+                let _ = writeln!(std::io::stderr().lock(), "{line}");
+            }
+            Format::Junit | Format::Github | Format::Sarif => {}
         }
     }
 
@@ -128,7 +138,7 @@ impl Reporter for Output {
     }
 
     fn warn(&mut self, line: &str) {
-        if self.format == Format::Text {
+        if self.format != Format::Json {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "WARNING: {line}");
         }

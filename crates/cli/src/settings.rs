@@ -33,6 +33,7 @@ pub mod env;
 pub mod files;
 pub mod keys;
 pub mod layer;
+pub mod liquibase;
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -50,6 +51,19 @@ pub enum Format {
     Text,
     /// One JSON document per command (`--format json`, `-outputType=json`).
     Json,
+    /// JUnit XML: one test case per finding, a failure per error (commands that report findings).
+    Junit,
+    /// GitHub Actions workflow annotations, `::error file=...,line=...::...`.
+    Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
+}
+
+impl Format {
+    /// Formats only commands that report findings (validate, lint, check) can produce.
+    pub fn is_findings_only(self) -> bool {
+        matches!(self, Format::Junit | Format::Github | Format::Sarif)
+    }
 }
 
 /// The resolved settings of one invocation. Field docs name the Flyway key and the default.
@@ -142,6 +156,8 @@ pub struct Settings {
     pub lock_retries: u32,
     /// `strictPhases`: refuse contract-after-expand in one run instead of warning.
     pub strict_phases: bool,
+    /// `lintOnMigrate`: `off`, `warn` (default) or `error`.
+    pub lint_on_migrate: String,
     /// `deploymentId`: run id shared by several invocations.
     pub deployment_id: Option<String>,
     /// `dryRunOutput`: write the dry-run SQL to this file (and do a dry run).
@@ -172,6 +188,27 @@ pub struct Settings {
     pub debug: bool,
     /// Config files that were read, in order (for `--debug` output and messages).
     pub config_files: Vec<PathBuf>,
+    /// `changelog` (`--changelog-file`, Liquibase `changeLogFile`): set = Liquibase mode. Kept
+    /// as written: it is relative to the search path and becomes FILENAME.
+    pub changelog: Option<String>,
+    /// `searchPath` (comma list), relative to the current directory; empty = the current one.
+    pub search_path: Vec<String>,
+    /// `contexts` (`--context-filter`).
+    pub contexts: Option<String>,
+    /// `labels` (`--label-filter`).
+    pub labels: Option<String>,
+    /// `changelogLockWaitTimeInMinutes`, default 5.
+    pub changelog_lock_wait_minutes: i64,
+    /// `changelogLockPollRate` in seconds, default 10.
+    pub changelog_lock_poll_seconds: i64,
+    /// `databaseChangelogTableName`, default `DATABASECHANGELOG`.
+    pub changelog_table: String,
+    /// `databaseChangelogLockTableName`, default `DATABASECHANGELOGLOCK`.
+    pub changelog_lock_table: String,
+    /// `parameter.<name>` entries of `liquibase.properties` (changelog parameters), in order.
+    pub changelog_parameters: Vec<(String, String)>,
+    /// `outputFile` (`--output-file`): where Liquibase mode's `*-sql` commands write the SQL.
+    pub output_file: Option<PathBuf>,
 }
 
 /// A setting that cannot be used. Every message names the key and where the value came from;
@@ -306,7 +343,8 @@ impl Settings {
         let mut notes = Vec::new();
         let env_read = env::read(env);
         notes.extend(env_read.notes.iter().cloned());
-        let env_layer = &env_read.layer;
+        // `LIQUIBASE_*` variables rank below `TIDEMARK_*` and `FLYWAY_*`.
+        let env_layer = &liquibase::under_env(env, &env_read.layer);
 
         // Where to look for default config files: the working directory named by a flag or the
         // environment (a config file cannot move the search for config files).
@@ -333,7 +371,10 @@ impl Settings {
                 });
             }
         }
-        let loaded = files::load(&dirs, &named, env)?;
+        let mut loaded = files::load(&dirs, &named, env)?;
+        // `liquibase.properties` (or `--defaults-file`) ranks below the other config files.
+        let defaults_file = liquibase::load_defaults_file(&dirs, flags, env_layer, cwd)?;
+        defaults_file.put_under(&mut loaded);
         notes.extend(loaded.notes.iter().cloned());
 
         let (environment, environment_origin) = match flags
@@ -363,7 +404,8 @@ impl Settings {
         merged.overlay(env_layer);
         merged.overlay(&flags.resolve(&environment));
 
-        let settings = build(&merged, cwd, loaded.files, &mut notes)?;
+        let mut settings = build(&merged, cwd, loaded.files, &mut notes)?;
+        settings.changelog_parameters = defaults_file.parameters;
         Ok((settings, notes))
     }
 
@@ -413,6 +455,7 @@ impl Settings {
             statement_timeout: None,
             lock_retries: 0,
             strict_phases: false,
+            lint_on_migrate: String::new(),
             deployment_id: None,
             dry_run_output: None,
             undo_record: String::new(),
@@ -428,6 +471,16 @@ impl Settings {
             quiet: false,
             debug: false,
             config_files: Vec::new(),
+            changelog: None,
+            search_path: Vec::new(),
+            contexts: None,
+            labels: None,
+            changelog_lock_wait_minutes: 0,
+            changelog_lock_poll_seconds: 0,
+            changelog_table: String::new(),
+            changelog_lock_table: String::new(),
+            changelog_parameters: Vec::new(),
+            output_file: None,
         }
     }
 }
@@ -634,7 +687,10 @@ fn format_value(key: &'static Key, raw: &Raw) -> Result<Format, SettingsError> {
     match text.trim().to_ascii_lowercase().as_str() {
         "" | "text" => Ok(Format::Text),
         "json" => Ok(Format::Json),
-        _ => Err(invalid(key, raw, "either text or json")),
+        "junit" => Ok(Format::Junit),
+        "github" => Ok(Format::Github),
+        "sarif" => Ok(Format::Sarif),
+        _ => Err(invalid(key, raw, "text, json, junit, github or sarif")),
     }
 }
 
@@ -759,6 +815,7 @@ mod tests {
             statement_timeout: None,
             lock_retries: 5,
             strict_phases: false,
+            lint_on_migrate: "warn".into(),
             deployment_id: None,
             dry_run_output: None,
             undo_record: "undo_sql".into(),
@@ -774,6 +831,16 @@ mod tests {
             quiet: false,
             debug: false,
             config_files: vec![],
+            changelog: None,
+            search_path: vec![],
+            contexts: None,
+            labels: None,
+            changelog_lock_wait_minutes: 5,
+            changelog_lock_poll_seconds: 10,
+            changelog_table: "DATABASECHANGELOG".into(),
+            changelog_lock_table: "DATABASECHANGELOGLOCK".into(),
+            changelog_parameters: vec![],
+            output_file: None,
         };
         assert_eq!(settings, expected);
     }
@@ -1221,7 +1288,7 @@ lock = true
         assert_eq!(s.placeholders.get("b").map(String::as_str), Some("3"));
         assert!(!s.placeholders.contains_key("A"));
         let err = load_err(&flags(&[("outputType", "xml")]), &BTreeMap::new(), cwd);
-        assert!(err.contains("either text or json"), "{err}");
+        assert!(err.contains("text, json, junit, github or sarif"), "{err}");
         let err = load_err(&flags(&[("placeholders", "x")]), &BTreeMap::new(), cwd);
         assert!(err.contains("placeholders.<name>"), "{err}");
     }

@@ -179,4 +179,15 @@ pub trait Driver {
 
     /// Drops the schema itself with everything in it.
     fn drop_schema(&mut self, schema: &str) -> Result<(), DbError>;
+
+    /// Executes a script's statements in order, without parameters, in as few round trips as
+    /// the driver can (PostgreSQL: one, inside a transaction). A failure gives the index of the
+    /// failing statement with the database's error, so the engine still names its line. The
+    /// default runs them one by one through [`Driver::execute`].
+    fn execute_script(&mut self, statements: &[&str]) -> Result<(), (usize, DbError)> {
+        for (i, sql) in statements.iter().enumerate() {
+            self.execute(sql, &[]).map_err(|e| (i, e))?;
+        }
+        Ok(())
+    }
 }

@@ -4,7 +4,9 @@
 //! JSON) and return plain-data reports. A failed migrate still returns what it applied before
 //! the failure, in [`crate::runner::MigrateFailure`].
 
-/// Receives progress lines.
+use crate::driver::{DbError, Driver};
+
+/// Receives progress lines (and, for tools that measure a run, every statement).
 pub trait Reporter {
     /// An informational line (`Migrating schema "main" to version "2 - orders"`).
     fn info(&mut self, line: &str);
@@ -18,6 +20,42 @@ pub trait Reporter {
             self.info(&progress.line());
         }
     }
+    /// Called just before the engine executes one statement of a migration, an undo, a
+    /// backfill batch or a callback (never in a dry run, where nothing executes). `driver` is
+    /// the migrating session, lent for read-only catalog queries (a measuring tool reads
+    /// `pg_locks` or `pg_class` there); it must not change the database or end the
+    /// transaction. The default does nothing.
+    fn before_statement(&mut self, _statement: &StatementEvent<'_>, _driver: &mut dyn Driver) {}
+    /// Called right after that statement, with the rows it affected or its error, on the same
+    /// terms as [`Reporter::before_statement`]. The default does nothing.
+    fn after_statement(
+        &mut self,
+        _statement: &StatementEvent<'_>,
+        _outcome: Result<u64, &DbError>,
+        _driver: &mut dyn Driver,
+    ) {
+    }
+    /// Whether this reporter needs [`Reporter::before_statement`] and
+    /// [`Reporter::after_statement`] around every statement. One that does not (returns
+    /// `false`) lets the engine send a migration's statements in one batch
+    /// ([`Driver::execute_script`]). The default, `true`, keeps the per-statement calls.
+    fn watches_statements(&self) -> bool {
+        true
+    }
+}
+
+/// One statement the engine runs, as [`Reporter::before_statement`] and
+/// [`Reporter::after_statement`] see it: which file, which line, what SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatementEvent<'a> {
+    /// What runs it: `Migration V2__x.sql`, `Callback afterMigrate.sql`.
+    pub what: &'a str,
+    /// The file.
+    pub path: &'a std::path::Path,
+    /// The 1-based line where the statement starts.
+    pub line: usize,
+    /// The SQL as executed (placeholders replaced).
+    pub sql: &'a str,
 }
 
 /// Where a backfill stands.
@@ -74,6 +112,9 @@ impl Reporter for Collect {
     }
     fn warn(&mut self, line: &str) {
         self.warnings.push(line.to_string());
+    }
+    fn watches_statements(&self) -> bool {
+        false
     }
 }
 

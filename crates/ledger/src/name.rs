@@ -168,10 +168,7 @@ pub fn parse(file_name: &str, cfg: &NamingConfig) -> Result<Option<MigrationName
     };
     let first_suffix = cfg.suffixes.first().cloned().unwrap_or_default();
 
-    let Some((prefix, kind)) = known_prefixes(cfg)
-        .into_iter()
-        .find(|(p, _)| stem.starts_with(p))
-    else {
+    let Some((prefix, kind)) = longest_prefix(cfg, stem) else {
         return Err(NameError::Unrecognised {
             file: file_name.to_string(),
         });
@@ -248,18 +245,33 @@ fn strip_suffix<'a>(file_name: &'a str, suffixes: &[String]) -> Option<(&'a str,
     })
 }
 
-/// Every known prefix with its kind, longest first (length in UTF-16 units as Java measures it;
-/// the sort is stable, so on equal length the order is versioned, repeatable, callbacks in event
-/// order, baseline, undo, as Flyway registers them).
-fn known_prefixes(cfg: &NamingConfig) -> Vec<(&str, Kind)> {
-    let mut prefixes: Vec<(&str, Kind)> = Vec::with_capacity(Event::ALL.len() + 4);
-    prefixes.push((cfg.versioned_prefix.as_str(), Kind::Versioned));
-    prefixes.push((cfg.repeatable_prefix.as_str(), Kind::Repeatable));
-    prefixes.extend(Event::ALL.iter().map(|e| (e.id(), Kind::Callback(*e))));
-    prefixes.push((cfg.baseline_prefix.as_str(), Kind::Baseline));
-    prefixes.push((cfg.undo_prefix.as_str(), Kind::Undo));
-    prefixes.sort_by_key(|(p, _)| std::cmp::Reverse(p.encode_utf16().count()));
-    prefixes
+/// The known prefix `stem` starts with, with its kind: the longest (length in UTF-16 units as
+/// Java measures it), and on equal length the first in Flyway's registration order: versioned,
+/// repeatable, callbacks in event order, baseline, undo. (Flyway sorts the prefixes longest
+/// first, stably, and takes the first match; this finds the same one without sorting for every
+/// file name.)
+fn longest_prefix<'c>(cfg: &'c NamingConfig, stem: &str) -> Option<(&'c str, Kind)> {
+    let candidates = [
+        (cfg.versioned_prefix.as_str(), Kind::Versioned),
+        (cfg.repeatable_prefix.as_str(), Kind::Repeatable),
+    ]
+    .into_iter()
+    .chain(Event::ALL.iter().map(|e| (e.id(), Kind::Callback(*e))))
+    .chain([
+        (cfg.baseline_prefix.as_str(), Kind::Baseline),
+        (cfg.undo_prefix.as_str(), Kind::Undo),
+    ]);
+    let mut best: Option<(&str, Kind, usize)> = None;
+    for (prefix, kind) in candidates {
+        if !stem.starts_with(prefix) {
+            continue;
+        }
+        let len = prefix.encode_utf16().count();
+        if best.is_none_or(|(_, _, longest)| len > longest) {
+            best = Some((prefix, kind, len));
+        }
+    }
+    best.map(|(prefix, kind, _)| (prefix, kind))
 }
 
 #[cfg(test)]

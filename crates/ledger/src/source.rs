@@ -335,6 +335,34 @@ pub enum ResolveError {
 }
 
 impl ResolveError {
+    /// The 1-based line the problem is on, when there is one.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ResolveError::Decode { line, .. }
+            | ResolveError::Placeholder { line, .. }
+            | ResolveError::Directive { line, .. }
+            | ResolveError::ScriptConfig { line, .. } => Some(*line).filter(|l| *l > 0),
+            _ => None,
+        }
+    }
+
+    /// A stable code for reports (`DUPLICATE_VERSIONED_MIGRATION`, `INVALID_NAME`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ResolveError::Source(_) => "LOCATION",
+            ResolveError::Decode { .. } | ResolveError::Encoding { .. } => {
+                "UNABLE_TO_CALCULATE_CHECKSUM"
+            }
+            ResolveError::Placeholder { .. } => "PLACEHOLDER",
+            ResolveError::Directive { .. } => "INVALID_DIRECTIVE",
+            ResolveError::ScriptConfig { .. } => "SCRIPT_CONFIG",
+            ResolveError::InvalidNames(_) => "INVALID_MIGRATION_NAME",
+            ResolveError::DuplicateVersion { .. } => "DUPLICATE_VERSIONED_MIGRATION",
+            ResolveError::DuplicateRepeatable { .. } => "DUPLICATE_REPEATABLE_MIGRATION",
+            ResolveError::DuplicateCallback { .. } => "DUPLICATE_CALLBACK",
+        }
+    }
+
     /// The file the problem is in, when there is one (for file:line rendering).
     pub fn path(&self) -> Option<&Path> {
         match self {
@@ -371,7 +399,21 @@ impl std::error::Error for ResolveErrors {}
 
 /// Resolves every migration and callback the source holds.
 pub fn resolve(source: &dyn Source, config: &ResolveConfig) -> Result<Resolved, ResolveErrors> {
-    let listing = source.list().map_err(|e| ResolveErrors(vec![e.into()]))?;
+    let (resolved, errors) = resolve_all(source, config);
+    if errors.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(ResolveErrors(errors))
+    }
+}
+
+/// Like [`resolve`], but returns what did resolve together with every problem, so a checker
+/// (`tidemark check`) can report all of them and still lint the files that are fine.
+pub fn resolve_all(source: &dyn Source, config: &ResolveConfig) -> (Resolved, Vec<ResolveError>) {
+    let listing = match source.list() {
+        Ok(listing) => listing,
+        Err(e) => return (Resolved::default(), vec![e.into()]),
+    };
     let by_path: HashMap<(usize, &str), &SourceFile> = listing
         .files
         .iter()
@@ -436,12 +478,7 @@ pub fn resolve(source: &dyn Source, config: &ResolveConfig) -> Result<Resolved, 
         }
     }
     resolved.callbacks.dedup_by(|b, a| a.stem == b.stem);
-
-    if errors.is_empty() {
-        Ok(resolved)
-    } else {
-        Err(ResolveErrors(errors))
-    }
+    (resolved, errors)
 }
 
 enum Loaded {

@@ -52,10 +52,17 @@ fn table() -> String {
     out
 }
 
+/// The table stands in this crate's README and in the project's README; both are checked.
 #[test]
 fn readme_rule_table_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for path in [here.join("README.md"), here.join("../../README.md")] {
+        check_table(&path);
+    }
+}
+
+fn check_table(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
     let (start, end) = (
         text.find(BEGIN).expect("begin marker") + BEGIN.len(),
         text.find(END).expect("end marker"),
@@ -64,10 +71,11 @@ fn readme_rule_table_is_current() {
     if text[start..end] != want {
         if std::env::var_os("TIDEMARK_BLESS").is_some() {
             let updated = format!("{}{}{}", &text[..start], want, &text[end..]);
-            std::fs::write(&path, updated).unwrap();
+            std::fs::write(path, updated).unwrap();
         } else {
             panic!(
-                "README rule table is stale: run TIDEMARK_BLESS=1 cargo test -p tidemark-lint --test readme"
+                "{}: rule table is stale: run TIDEMARK_BLESS=1 cargo test -p tidemark-lint --test readme",
+                path.display()
             );
         }
     }

@@ -19,6 +19,11 @@
 //! - Parameters and results are converted by type (see `value`): the `postgres` crate binds a
 //!   parameter only as the type the server inferred, and the history table's `INT` columns want
 //!   an `int4` where the engine holds an `i64`.
+//! - A migration's statements go to the server in one simple-query batch when they run inside a
+//!   transaction ([`Driver::execute_script`]), behind a savepoint: when the batch fails, the
+//!   driver rolls back to the savepoint and runs the statements one by one to find the one that
+//!   fails, so the error still names its line. The parameterised statements the engine repeats
+//!   (history and companion rows) are prepared once per session.
 //! - Errors carry the SQLSTATE and the server's message with its detail, hint and position, as
 //!   pgjdbc prints them; connection errors name the server and user, never the password.
 #![deny(missing_docs)]
@@ -28,6 +33,7 @@ pub mod testing;
 mod tls;
 mod value;
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::time::Duration;
 
@@ -78,7 +84,18 @@ pub struct PostgresDriver {
     /// `transactional_lock`: how many times the held lock was taken (it is re-entrant, like the
     /// session-level lock).
     lock_depth: u32,
+    /// Prepared statements of parameterised [`Driver::execute`] calls, by SQL text: the engine
+    /// inserts a history row and a companion row per migration with the same two statements.
+    prepared: HashMap<String, postgres::Statement>,
+    /// A transaction begun with [`Driver::begin`] is open (a script may then be batched).
+    in_transaction: bool,
 }
+
+/// How many parameterised statements [`PostgresDriver`] keeps prepared.
+const PREPARED_CACHE: usize = 32;
+
+/// The savepoint a batched script runs behind.
+const SCRIPT_SAVEPOINT: &str = "tidemark_script";
 
 impl PostgresDriver {
     /// Connects and prepares the session: `lock_timeout` and `statement_timeout` from the
@@ -96,7 +113,22 @@ impl PostgresDriver {
             transactional_lock: options.transactional_lock,
             lock_session: None,
             lock_depth: 0,
+            prepared: HashMap::new(),
+            in_transaction: false,
         })
+    }
+
+    /// The prepared statement for `sql`, prepared on first use.
+    fn prepared(&mut self, sql: &str) -> Result<postgres::Statement, DbError> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql).map_err(|e| db_error(&e))?;
+        if self.prepared.len() >= PREPARED_CACHE {
+            self.prepared.clear();
+        }
+        self.prepared.insert(sql.to_string(), statement.clone());
+        Ok(statement)
     }
 
     /// Runs SQL through the simple query protocol; returns the rows affected.
@@ -373,6 +405,39 @@ fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
         .collect()
 }
 
+/// Whether a statement starts or ends a transaction or a savepoint (its first keyword, after
+/// blank space and comments): such a script is not batched.
+fn controls_transaction(sql: &str) -> bool {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start();
+        if let Some(comment) = rest.strip_prefix("--") {
+            rest = comment.split_once('\n').map_or("", |(_, r)| r);
+        } else if let Some(comment) = rest.strip_prefix("/*") {
+            rest = comment.split_once("*/").map_or("", |(_, r)| r);
+        } else {
+            break;
+        }
+    }
+    let word: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphabetic)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    matches!(
+        word.as_str(),
+        "BEGIN"
+            | "START"
+            | "COMMIT"
+            | "END"
+            | "ROLLBACK"
+            | "ABORT"
+            | "SAVEPOINT"
+            | "RELEASE"
+            | "PREPARE"
+    )
+}
+
 /// Quotes an identifier, doubling embedded quotes.
 fn quote(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
@@ -445,13 +510,58 @@ impl Driver for PostgresDriver {
         if params.is_empty() {
             return self.simple(sql);
         }
-        let statement = self.client.prepare(sql).map_err(|e| db_error(&e))?;
+        let statement = self.prepared(sql)?;
         let params: Vec<Param<'_>> = params.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        self.client
-            .execute(&statement, &refs)
-            .map_err(|e| db_error(&e))
+        self.client.execute(&statement, &refs).map_err(|e| {
+            // Prepared again next time: the error may be the statement's own (DEALLOCATE ALL
+            // in a migration, a table dropped and created anew).
+            self.prepared.remove(sql);
+            db_error(&e)
+        })
+    }
+
+    fn execute_script(&mut self, statements: &[&str]) -> Result<(), (usize, DbError)> {
+        // Outside a transaction a multi-statement query would be one implicit transaction, and
+        // COPY data or transaction control does not belong in a batch: one by one, as always.
+        let batch = self.in_transaction
+            && statements.len() > 1
+            && statements
+                .iter()
+                .all(|s| !s.contains('\0') && !controls_transaction(s));
+        if !batch {
+            for (i, sql) in statements.iter().enumerate() {
+                self.execute(sql, &[]).map_err(|e| (i, e))?;
+            }
+            return Ok(());
+        }
+        let mut sql = format!("SAVEPOINT {SCRIPT_SAVEPOINT};\n");
+        for statement in statements {
+            sql.push_str(statement);
+            // On a line of its own: a statement may end in a `--` comment.
+            sql.push_str("\n;\n");
+        }
+        sql.push_str(&format!("RELEASE SAVEPOINT {SCRIPT_SAVEPOINT}"));
+        let Err(e) = self.client.batch_execute(&sql) else {
+            return Ok(());
+        };
+        let error = db_error(&e);
+        // Which statement failed? Back to the savepoint, then one by one: the failing one fails
+        // again (and leaves the transaction aborted, as the batch did).
+        if self
+            .client
+            .batch_execute(&format!("ROLLBACK TO SAVEPOINT {SCRIPT_SAVEPOINT}"))
+            .is_err()
+        {
+            return Err((0, error));
+        }
+        for (i, statement) in statements.iter().enumerate() {
+            self.simple(statement).map_err(|e| (i, e))?;
+        }
+        // Nothing failed the second time (something outside the script changed meanwhile):
+        // the first error stands, on the last statement.
+        Err((statements.len() - 1, error))
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
@@ -459,16 +569,22 @@ impl Driver for PostgresDriver {
     }
 
     fn begin(&mut self) -> Result<(), DbError> {
-        self.client.batch_execute("BEGIN").map_err(|e| db_error(&e))
+        self.client
+            .batch_execute("BEGIN")
+            .map_err(|e| db_error(&e))?;
+        self.in_transaction = true;
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<(), DbError> {
+        self.in_transaction = false;
         self.client
             .batch_execute("COMMIT")
             .map_err(|e| db_error(&e))
     }
 
     fn rollback(&mut self) -> Result<(), DbError> {
+        self.in_transaction = false;
         // Outside a transaction the server only warns.
         self.client
             .batch_execute("ROLLBACK")
@@ -568,5 +684,31 @@ impl Driver for PostgresDriver {
     fn drop_schema(&mut self, schema: &str) -> Result<(), DbError> {
         self.simple(&format!("DROP SCHEMA {} CASCADE", quote(schema)))
             .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::controls_transaction;
+
+    #[test]
+    fn transaction_control_is_not_batched() {
+        for sql in [
+            "COMMIT",
+            "  begin",
+            "-- done\nEND",
+            "/* x */ ROLLBACK TO SAVEPOINT a",
+            "savepoint a",
+            "PREPARE TRANSACTION 'x'",
+        ] {
+            assert!(controls_transaction(sql), "{sql}");
+        }
+        for sql in [
+            "CREATE TABLE commits (id int)",
+            "-- COMMIT\nINSERT INTO t VALUES (1)",
+            "UPDATE t SET begin_at = now()",
+        ] {
+            assert!(!controls_transaction(sql), "{sql}");
+        }
     }
 }

@@ -69,7 +69,14 @@ impl SqliteDriver {
     }
 
     fn run(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
-        let mut stmt = self.conn.prepare(sql).map_err(|e| db_error(&e))?;
+        // Parameterised statements are the engine's own, repeated per migration (history and
+        // companion rows): prepared once. Scripts' statements run once each: not cached.
+        let mut stmt = if params.is_empty() {
+            self.conn.prepare(sql).map(Cached::Fresh)
+        } else {
+            self.conn.prepare_cached(sql).map(Cached::Cached)
+        }
+        .map_err(|e| db_error(&e))?;
         for (i, value) in params.iter().enumerate() {
             let index = i + 1;
             let bound = match value {
@@ -115,6 +122,31 @@ impl SqliteDriver {
                 )
             })
             .collect())
+    }
+}
+
+/// A statement prepared for one use, or taken from the connection's cache.
+enum Cached<'c> {
+    Fresh(rusqlite::Statement<'c>),
+    Cached(rusqlite::CachedStatement<'c>),
+}
+
+impl<'c> std::ops::Deref for Cached<'c> {
+    type Target = rusqlite::Statement<'c>;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Cached::Fresh(s) => s,
+            Cached::Cached(s) => s,
+        }
+    }
+}
+
+impl std::ops::DerefMut for Cached<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            Cached::Fresh(s) => s,
+            Cached::Cached(s) => s,
+        }
     }
 }
 

@@ -17,10 +17,20 @@ pub fn run(ctx: &mut Context<'_>, args: &MigrateArgs) -> Result<(), Failure> {
         Some(p) => Some(p.parse().map_err(Failure::usage)?),
         None => None,
     };
+    if let Some(file) = &args.fleet.fleet {
+        if args.run.dry_run {
+            return Err(Failure::usage(
+                "--dry-run cannot be combined with --fleet: dry-run one target at a time",
+            ));
+        }
+        return super::fleet::migrate(ctx, file, args.fleet.jobs, args.fail_fast, phase);
+    }
     let dry_run = args.run.dry_run;
+    let review = super::lint::migrate_review(ctx.settings)?;
     let configure = |config: &mut tidemark_engine::Config| {
         config.dry_run |= dry_run;
         config.phase_limit = phase;
+        config.review = review;
     };
     let (outcome, sql) = with_engine_configured(ctx, configure, |engine| {
         let outcome = engine.migrate();

@@ -1,14 +1,25 @@
 //! One file per command. Each one: settings -> the ledger and engine -> render. The shared steps
 //! (mapping settings onto the engine's config, connecting, resolving) live here once.
 
+pub mod adopt;
 pub mod baseline;
+pub mod check;
 pub mod clean;
 pub mod diff;
+pub mod drift;
+pub mod fleet;
 pub mod info;
+pub mod lint;
+pub mod liquibase;
 pub mod migrate;
 pub mod new;
+pub mod plan;
+pub mod rehearse;
 pub mod repair;
+pub mod schema;
+pub mod scratch;
 pub mod undo;
+pub mod undo_script;
 pub mod validate;
 
 use std::path::{Path, PathBuf};
@@ -123,7 +134,8 @@ pub fn engine_config(settings: &Settings) -> Result<Config, Failure> {
         strict_phases: settings.strict_phases,
         lock_retries: settings.lock_retries,
         lock_timeout: settings.lock_timeout,
-        infer_phase: None,
+        infer_phase: Some(tidemark_lint::infer_phase),
+        review: None,
     })
 }
 

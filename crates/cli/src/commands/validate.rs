@@ -4,10 +4,45 @@ use serde_json::json;
 
 use super::{Context, with_engine};
 use crate::failure::Failure;
+use crate::render;
+use crate::render::findings::{Finding, Severity};
+
+/// Validation findings in the shape every checking command reports.
+pub fn as_findings(
+    findings: &[tidemark_ledger::validate::Finding],
+    cwd: &std::path::Path,
+) -> Vec<Finding> {
+    findings
+        .iter()
+        .map(|f| Finding {
+            rule: f.code.as_str().to_string(),
+            severity: Severity::Error,
+            message: match &f.detail {
+                Some(detail) => format!("{}\n{}", f.message, detail.trim_end()),
+                None => f.message.clone(),
+            },
+            help: None,
+            file: f.path.as_ref().map(|p| super::display_path(p, cwd)),
+            line: None,
+            column: None,
+        })
+        .collect()
+}
 
 /// Runs the command.
 pub fn run(ctx: &mut Context<'_>) -> Result<(), Failure> {
+    let cwd = ctx.cwd.clone();
     let outcome = with_engine(ctx, |engine| Ok(engine.validate()))?;
+    if ctx.out.format.is_findings_only() {
+        let findings = match &outcome {
+            Err(tidemark_engine::Error::Validate(findings)) => as_findings(findings, &cwd),
+            _ => Vec::new(),
+        };
+        print!(
+            "{}",
+            render::findings::render(ctx.out.format, "tidemark validate", &findings)
+        );
+    }
     match outcome {
         Ok(count) => {
             let doc = json!({

@@ -1,7 +1,8 @@
 //! What users see: Flyway-like tables and JSON documents. File paths and times are formatted
 //! here and nowhere else.
 
-mod table;
+pub mod findings;
+pub mod table;
 
 use std::path::Path;
 

@@ -124,6 +124,10 @@ pub struct Key {
     pub tidemark_only: bool,
     /// Value name in `--help`.
     pub value_name: Option<&'static str>,
+    /// Liquibase's names for the setting (`changelogFile`): read from `liquibase.properties`
+    /// (any case, `liquibase.command.` prefix allowed) and from `LIQUIBASE_<NAME>` /
+    /// `LIQUIBASE_COMMAND_<NAME>` (upper snake case) environment variables.
+    pub liquibase: &'static [&'static str],
 }
 
 /// Keys are equal when their names are: the name identifies a key.
@@ -154,6 +158,7 @@ impl Key {
             env_aliases: &[],
             tidemark_only: false,
             value_name: None,
+            liquibase: &[],
         }
     }
     const fn connection(mut self) -> Key {
@@ -186,6 +191,10 @@ impl Key {
     }
     const fn value_name(mut self, value_name: &'static str) -> Key {
         self.value_name = Some(value_name);
+        self
+    }
+    const fn liquibase(mut self, names: &'static [&'static str]) -> Key {
+        self.liquibase = names;
         self
     }
 
@@ -222,6 +231,19 @@ impl Key {
         names.extend(self.env_aliases.iter().map(|a| format!("TIDEMARK_{a}")));
         if !self.tidemark_only {
             names.push(format!("FLYWAY_{suffix}"));
+        }
+        names
+    }
+
+    /// Liquibase's environment variables for the key, lowest precedence first:
+    /// `LIQUIBASE_<NAME>`, then `LIQUIBASE_COMMAND_<NAME>`, per Liquibase name.
+    pub fn liquibase_env_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for name in self.liquibase {
+            names.push(format!("LIQUIBASE_{}", upper_snake(name)));
+        }
+        for name in self.liquibase {
+            names.push(format!("LIQUIBASE_COMMAND_{}", upper_snake(name)));
         }
         names
     }
@@ -441,14 +463,17 @@ pub static KEYS: &[Key] = &[
         |s, v| s.url = v,
     )
     .connection()
-    .value_name("URL"),
+    .value_name("URL")
+    .liquibase(&["url"]),
     text("user", None, "Database user", |s, v| s.user = Some(v))
         .connection()
         .aliases(&["username"])
-        .value_name("USER"),
+        .value_name("USER")
+        .liquibase(&["username"]),
     text("password", None, "Database password", |s, v| s.password = Some(v))
         .connection()
-        .value_name("PASSWORD"),
+        .value_name("PASSWORD")
+        .liquibase(&["password"]),
     list(
         "schemas",
         "",
@@ -682,6 +707,12 @@ pub static KEYS: &[Key] = &[
         Some("5"),
         "Retries of a transactional migration that hit lockTimeout, with jittered exponential backoff",
     ),
+    text(
+        "lintOnMigrate",
+        Some("warn"),
+        "What migrate does with lint findings for the migrations it is about to apply: off, warn (print them) or error (also refuse on an error finding)",
+        |s, v| s.lint_on_migrate = v,
+    ),
     boolean(
         "strictPhases",
         "false",
@@ -722,7 +753,9 @@ pub static KEYS: &[Key] = &[
     }),
     text("defaultSchema", None, "Default schema (else the first of schemas)", |s, v| {
         s.default_schema = Some(v)
-    }),
+    })
+    .aliases(&["default-schema-name"])
+    .liquibase(&["defaultSchemaName"]),
     boolean(
         "createSchemas",
         "true",
@@ -770,6 +803,98 @@ pub static KEYS: &[Key] = &[
     ignored("communityDBSupportEnabled", Kind::Bool, "Community databases (accepted, ignored)"),
     ignored("powershellExecutable", Kind::Text, "PowerShell for script migrations (accepted, ignored)"),
     ignored("propertyResolvers", Kind::Map, "TOML property resolvers (accepted, ignored)"),
+    // Liquibase mode: a changelog is configured.
+    Key::new(
+        "changelog",
+        Value::Text(|s, v| s.changelog = Some(v).filter(|v| !v.trim().is_empty())),
+        None,
+        "Liquibase changelog (formatted SQL, XML or YAML) relative to the search path; setting it switches to Liquibase mode",
+    )
+    .long("changelog-file")
+    .tidemark_only()
+    .value_name("FILE")
+    .liquibase(&["changelogFile"]),
+    list(
+        "searchPath",
+        "",
+        "Liquibase: directories the changelog and its includes are found in (comma list; default: the current directory)",
+        |s, v| s.search_path = v,
+    )
+    .tidemark_only()
+    .value_name("DIR,...")
+    .liquibase(&["searchPath"]),
+    text("contexts", None, "Liquibase context filter (alias --context-filter)", |s, v| {
+        s.contexts = Some(v)
+    })
+    .aliases(&["context-filter"])
+    .tidemark_only()
+    .value_name("EXPRESSION")
+    .liquibase(&["contexts", "contextFilter"]),
+    text("labels", None, "Liquibase label filter expression (alias --label-filter)", |s, v| {
+        s.labels = Some(v)
+    })
+    .aliases(&["label-filter"])
+    .tidemark_only()
+    .value_name("EXPRESSION")
+    .liquibase(&["labels", "labelFilter"]),
+    Key::new(
+        "defaultsFile",
+        Value::Loader(Kind::Text),
+        None,
+        "Liquibase properties file (default: liquibase.properties in the current directory, when present)",
+    )
+    .cli()
+    .tidemark_only()
+    .value_name("FILE")
+    .liquibase(&["defaultsFile"]),
+    Key::new(
+        "changelogLockWaitTimeInMinutes",
+        Value::Int {
+            min: 0,
+            max: 1_000_000,
+            set: |s, v| s.changelog_lock_wait_minutes = v,
+        },
+        Some("5"),
+        "Liquibase mode: minutes to wait for DATABASECHANGELOGLOCK held by another run",
+    )
+    .tidemark_only()
+    .liquibase(&["changelogLockWaitTimeInMinutes"]),
+    Key::new(
+        "changelogLockPollRate",
+        Value::Int {
+            min: 0,
+            max: 1_000_000,
+            set: |s, v| s.changelog_lock_poll_seconds = v,
+        },
+        Some("10"),
+        "Liquibase mode: seconds between attempts to take DATABASECHANGELOGLOCK",
+    )
+    .tidemark_only()
+    .liquibase(&["changelogLockPollRate"]),
+    text(
+        "databaseChangelogTableName",
+        Some("DATABASECHANGELOG"),
+        "Liquibase mode: name of the changelog tracking table",
+        |s, v| s.changelog_table = v,
+    )
+    .tidemark_only()
+    .liquibase(&["databaseChangelogTableName"]),
+    text(
+        "databaseChangelogLockTableName",
+        Some("DATABASECHANGELOGLOCK"),
+        "Liquibase mode: name of the lock table",
+        |s, v| s.changelog_lock_table = v,
+    )
+    .tidemark_only()
+    .liquibase(&["databaseChangelogLockTableName"]),
+    ignored("logLevel", Kind::Text, "Liquibase log level (accepted, ignored)")
+        .cli()
+        .tidemark_only()
+        .liquibase(&["logLevel"]),
+    ignored("showBanner", Kind::Bool, "Liquibase banner (accepted, ignored)")
+        .cli()
+        .tidemark_only()
+        .liquibase(&["showBanner"]),
     // Command line.
     Key::new(
         "configFiles",
@@ -817,7 +942,15 @@ pub static KEYS: &[Key] = &[
     .short('q')
     .tidemark_only(),
     ignored("configFileEncoding", Kind::Text, "Encoding of config files (accepted; UTF-8 only)").cli(),
-    ignored("outputFile", Kind::Text, "Also write output to a file (accepted, ignored)").cli(),
+    Key::new(
+        "outputFile",
+        Value::Text(|s, v| s.output_file = Some(PathBuf::from(v))),
+        None,
+        "Liquibase mode: write the SQL of the *-sql commands to this file (Flyway's outputFile is accepted and ignored)",
+    )
+    .cli()
+    .value_name("FILE")
+    .liquibase(&["outputFile"]),
     ignored("color", Kind::Text, "always, never or auto (accepted, ignored)").cli(),
     ignored("infoSinceDate", Kind::Text, "info filter (accepted, ignored)").cli(),
     ignored("infoUntilDate", Kind::Text, "info filter (accepted, ignored)").cli(),

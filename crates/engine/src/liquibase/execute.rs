@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use tidemark_ledger::changelog::history::{ExecType, RanChangeSet};
 use tidemark_ledger::changelog::{
-    Change, ChangeKind, ChangeSet, PreconditionAction, Preconditions, Precondition, Rollback,
+    Change, ChangeKind, ChangeSet, Precondition, PreconditionAction, Preconditions, Rollback,
     checksum_v9,
 };
 use tidemark_sql::Dialect;
@@ -97,7 +97,14 @@ impl Session<'_> {
     /// The statements of a changeset on this database, in order.
     fn statements_of<'c>(&self, cs: &'c ChangeSet) -> Vec<Located<'c>> {
         let mut out = Vec::new();
-        for change in cs.changes_for(Some(&self.dbms)) {
+        let applies = |c: &&Change| {
+            tidemark_ledger::changelog::expression::dbms_matches(
+                c.dbms.as_deref(),
+                &self.dbms,
+                true,
+            )
+        };
+        for change in cs.changes.iter().filter(applies) {
             match &change.kind {
                 ChangeKind::TagDatabase { tag } => out.push(Located {
                     sql: self.tables.tag(tag),
@@ -122,7 +129,8 @@ impl Session<'_> {
         row: Option<&RanChangeSet>,
     ) -> Result<(Outcome, u64), Error> {
         let identifier = cs.identifier();
-        self.reporter.info(&format!("Running Changeset: {identifier}"));
+        self.reporter
+            .info(&format!("Running Changeset: {identifier}"));
         let mut header = format!("Changeset {identifier}");
         if let Some(comment) = cs.comment.as_deref().filter(|c| !c.trim().is_empty()) {
             header.push('\n');
@@ -175,7 +183,7 @@ impl Session<'_> {
         };
         let in_tx = cs.run_in_transaction;
         if in_tx {
-            self.begin()
+            self.tx_begin()
                 .map_err(|e| Error::db("begin a transaction", e))?;
         }
         let mut affected = 0u64;
@@ -198,7 +206,7 @@ impl Session<'_> {
                 Ok(n) => affected += n,
                 Err(e) => {
                     if in_tx {
-                        let _ = self.rollback();
+                        let _ = self.tx_rollback();
                     }
                     return Err(Error::db(
                         &format!("record {identifier} in {}", self.tables.changelog_name()),
@@ -207,12 +215,12 @@ impl Session<'_> {
                 }
             }
             if in_tx {
-                self.commit().map_err(|e| Error::db("commit", e))?;
+                self.tx_commit().map_err(|e| Error::db("commit", e))?;
             }
             return Ok((Outcome::Recorded(exec_type), affected));
         };
         if in_tx {
-            let _ = self.rollback();
+            let _ = self.tx_rollback();
         }
         let transactional = in_tx && self.driver.supports_ddl_transactions();
         if !cs.fail_on_error {
@@ -273,16 +281,20 @@ impl Session<'_> {
                 tidemark_ledger::changelog::expression::dbms_matches(c.dbms.as_deref(), &dbms, true)
             })
             .flat_map(|change| {
-                change.statements.iter().filter(|s| !is_empty_marker(s)).map(move |s| Located {
-                    sql: s.clone(),
-                    change,
-                    generated: false,
-                })
+                change
+                    .statements
+                    .iter()
+                    .filter(|s| !is_empty_marker(s))
+                    .map(move |s| Located {
+                        sql: s.clone(),
+                        change,
+                        generated: false,
+                    })
             })
             .collect();
         let in_tx = cs.run_in_transaction;
         if in_tx {
-            self.begin()
+            self.tx_begin()
                 .map_err(|e| Error::db("begin a transaction", e))?;
         }
         let mut affected = 0u64;
@@ -295,7 +307,7 @@ impl Session<'_> {
                 }
                 Err(error) => {
                     if in_tx {
-                        let _ = self.rollback();
+                        let _ = self.tx_rollback();
                     }
                     let transactional = in_tx && self.driver.supports_ddl_transactions();
                     let (path, line) = locate_statement(cs, &statements, i);
@@ -318,7 +330,7 @@ impl Session<'_> {
             Ok(n) => affected += n,
             Err(e) => {
                 if in_tx {
-                    let _ = self.rollback();
+                    let _ = self.tx_rollback();
                 }
                 return Err(Error::db(
                     &format!("delete {identifier} from {}", self.tables.changelog_name()),
@@ -327,7 +339,7 @@ impl Session<'_> {
             }
         }
         if in_tx {
-            self.commit().map_err(|e| Error::db("commit", e))?;
+            self.tx_commit().map_err(|e| Error::db("commit", e))?;
         }
         Ok(affected)
     }
@@ -403,7 +415,11 @@ impl Session<'_> {
         let sql = sql.trim();
         let sql = sql.strip_suffix(';').unwrap_or(sql);
         match self.driver.query(sql, &[]) {
-            Ok(rows) => match rows.first().and_then(|r| r.first()).and_then(Value::as_text) {
+            Ok(rows) => match rows
+                .first()
+                .and_then(|r| r.first())
+                .and_then(Value::as_text)
+            {
                 None => Check::Failed("No rows returned from SQL Precondition".into()),
                 Some(result) if result == expected => Check::Pass,
                 Some(result) => Check::Failed(format!(

@@ -96,10 +96,26 @@ impl Session<'_> {
     fn try_ensure_lock_table(&mut self) -> Result<(), Error> {
         let mut created = false;
         if !self.lock_table_exists()? {
+            // Where DDL is transactional, the table appears with its row or not at all, so a
+            // concurrent run never sees (and re-initialises) an empty lock table.
+            let atomic = self.dry.is_none() && self.driver.supports_ddl_transactions();
+            if atomic {
+                self.tx_begin()
+                    .map_err(|e| Error::db("begin a transaction", e))?;
+            }
             self.comment("Create Database Lock Table");
             let sql = self.tables.create_lock_table();
             self.exec(&sql)
                 .map_err(|e| Error::db("create the lock table", e))?;
+            if atomic {
+                self.comment("Initialize Database Lock Table");
+                for sql in self.tables.init_lock() {
+                    self.exec(&sql)
+                        .map_err(|e| Error::db("initialise the lock table", e))?;
+                }
+                self.tx_commit().map_err(|e| Error::db("commit", e))?;
+                return Ok(());
+            }
             created = true;
             if self.dry.is_some() {
                 self.dry_created.lock = true;
@@ -121,10 +137,15 @@ impl Session<'_> {
         };
         if !initialised {
             self.comment("Initialize Database Lock Table");
-            for sql in self.tables.init_lock() {
-                self.exec(&sql)
-                    .map_err(|e| Error::db("initialise the lock table", e))?;
+            let [delete, insert] = self.tables.init_lock();
+            // The table was seen empty: Liquibase's DELETE could only remove the row a
+            // concurrent run inserted (and locked) since, so only a dry run prints it. A
+            // concurrent INSERT makes this one fail on the key, and the retry finds the row.
+            if self.dry.is_some() {
+                let _ = self.exec(&delete);
             }
+            self.exec(&insert)
+                .map_err(|e| Error::db("initialise the lock table", e))?;
         }
         Ok(())
     }
@@ -150,7 +171,9 @@ impl Session<'_> {
             .execute(&sql, &[])
             .map_err(|e| Error::db("take the changelog lock", e))?;
         if updated > 1 {
-            return Err(Error::Lock("Did not update change log lock correctly".into()));
+            return Err(Error::Lock(
+                "Did not update change log lock correctly".into(),
+            ));
         }
         Ok(updated == 1)
     }
@@ -173,7 +196,13 @@ impl Session<'_> {
                     .list_locks()?
                     .into_iter()
                     .next()
-                    .map(|l| format!(" (locked by {} since {})", l.locked_by, short_date(&l.granted)))
+                    .map(|l| {
+                        format!(
+                            " (locked by {} since {})",
+                            l.locked_by,
+                            short_date(&l.granted)
+                        )
+                    })
                     .unwrap_or_default();
                 self.reporter
                     .info(&format!("Waiting for changelog lock....{holder}"));
@@ -206,13 +235,17 @@ impl Session<'_> {
             .map_err(|e| Error::db("release the changelog lock", e))
     }
 
-    /// Runs `work` holding the lock; the lock is released on every path, a panic included.
-    pub(super) fn locked<T>(
+    /// Runs `work` holding the lock (waiting for it as Liquibase does); the lock is released on
+    /// every path, a panic included. Every command that writes runs in here.
+    pub fn with_lock<T>(
         &mut self,
         work: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<T, Error> {
         self.ensure_lock_table()?;
         self.acquire_lock()?;
+        if let Some(header) = self.script_header.clone() {
+            self.comment(&header);
+        }
         let outcome = catch_unwind(AssertUnwindSafe(|| work(&mut *self)));
         if !matches!(outcome, Ok(Ok(_))) && self.dry.is_none() {
             // Whatever transaction the failure left open must not swallow the release.

@@ -36,7 +36,9 @@ use tidemark_ledger::phase::Phase;
 use crate::driver::DbError;
 
 pub use lock::LockInfo;
-pub use session::Session;
+pub use maintenance::calculate_checksum;
+pub use rollback::RollbackReport;
+pub use session::{Session, new_deployment_id};
 pub use tables::{LIQUIBASE_VERSION, Tables};
 
 /// What a Liquibase-mode command needs to know beyond the changelog.
@@ -203,7 +205,11 @@ impl ChangeSetFailure {
                 ));
             }
         }
-        out.push_str(&format!("     Location: {}:{}\n", show(&self.path), self.line));
+        out.push_str(&format!(
+            "     Location: {}:{}\n",
+            show(&self.path),
+            self.line
+        ));
         if self.rolled_back {
             out.push_str("     The changeset's changes were rolled back; nothing was recorded.");
         } else if self.kept_statements > 0 {
@@ -322,8 +328,14 @@ mod tests {
     #[test]
     fn dates_print_as_java_does() {
         assert_eq!(short_date("2026-01-02 03:04:05"), "1/2/26, 3:04 AM");
-        assert_eq!(short_date("2026-11-28 16:29:02.123456"), "11/28/26, 4:29 PM");
-        assert_eq!(medium_date("2026-01-02 03:04:05"), "Jan 2, 2026, 3:04:05 AM");
+        assert_eq!(
+            short_date("2026-11-28 16:29:02.123456"),
+            "11/28/26, 4:29 PM"
+        );
+        assert_eq!(
+            medium_date("2026-01-02 03:04:05"),
+            "Jan 2, 2026, 3:04:05 AM"
+        );
         assert_eq!(short_date("garbage"), "garbage");
         assert!(parse_timestamp("2000-01-01").is_some());
         assert!(parse_timestamp("2000-01-01T10:00:00").is_some());

@@ -1,6 +1,6 @@
 //! One command's session: the connection, the tracking tables, and the one write path.
 //!
-//! Every change goes through [`Session::exec`] (and `begin`/`commit`/`rollback`), so the `*-sql`
+//! Every change goes through [`Session::exec`] (and the transaction calls), so the `*-sql`
 //! commands record exactly the SQL the real command would run, through the Flyway runner's
 //! [`DryRun`] writer, and nothing else needs to know it is a dry run. Reads (rows, the lock
 //! row, preconditions) always run against the real database.
@@ -27,6 +27,8 @@ pub struct Session<'a> {
     pub(super) last_order: Option<i64>,
     /// Tables a dry run has "created" (recorded their DDL).
     pub(super) dry_created: DryTables,
+    /// The comment block a dry run prints after taking the lock (`Update Database Script`).
+    pub(super) script_header: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -108,6 +110,7 @@ impl<'a> Session<'a> {
             deployment_id,
             last_order: None,
             dry_created: DryTables::default(),
+            script_header: None,
         })
     }
 
@@ -167,6 +170,12 @@ impl<'a> Session<'a> {
         self.dry.is_some()
     }
 
+    /// Sets the comment block a dry run prints once the lock is taken (Liquibase's
+    /// `Update Database Script` banner).
+    pub fn set_script_header(&mut self, header: &str) {
+        self.script_header = Some(header.to_string());
+    }
+
     /// The SQL a dry run recorded.
     pub fn dry_run_sql(&self) -> &str {
         self.dry.as_ref().map_or("", |d| d.sql.as_str())
@@ -188,7 +197,7 @@ impl<'a> Session<'a> {
 
     /// Begins a transaction (nothing is recorded in a dry run: Liquibase's `*-sql` output has
     /// no transaction statements).
-    pub(super) fn begin(&mut self) -> Result<(), DbError> {
+    pub(super) fn tx_begin(&mut self) -> Result<(), DbError> {
         match self.dry {
             Some(_) => Ok(()),
             None => self.driver.begin(),
@@ -196,7 +205,7 @@ impl<'a> Session<'a> {
     }
 
     /// Commits.
-    pub(super) fn commit(&mut self) -> Result<(), DbError> {
+    pub(super) fn tx_commit(&mut self) -> Result<(), DbError> {
         match self.dry {
             Some(_) => Ok(()),
             None => self.driver.commit(),
@@ -204,7 +213,7 @@ impl<'a> Session<'a> {
     }
 
     /// Rolls back.
-    pub(super) fn rollback(&mut self) -> Result<(), DbError> {
+    pub(super) fn tx_rollback(&mut self) -> Result<(), DbError> {
         match self.dry {
             Some(_) => Ok(()),
             None => self.driver.rollback(),
@@ -285,9 +294,10 @@ impl<'a> Session<'a> {
             return Ok(Vec::new());
         }
         let sql = self.tables.select_rows();
-        let rows = self.driver.query(&sql, &[]).map_err(|e| {
-            Error::db(&format!("read {}", self.tables.changelog_name()), e)
-        })?;
+        let rows = self
+            .driver
+            .query(&sql, &[])
+            .map_err(|e| Error::db(&format!("read {}", self.tables.changelog_name()), e))?;
         rows.into_iter().map(|r| parse_row(&r)).collect()
     }
 
@@ -319,9 +329,8 @@ impl<'a> Session<'a> {
 fn parse_row(row: &[Value]) -> Result<RanChangeSet, Error> {
     let text = |i: usize| row.get(i).and_then(Value::as_text);
     let exec_text = text(5).unwrap_or_default();
-    let exec_type = ExecType::parse(&exec_text).ok_or_else(|| {
-        Error::Table(format!("Unknown EXECTYPE from database: {exec_text}"))
-    })?;
+    let exec_type = ExecType::parse(&exec_text)
+        .ok_or_else(|| Error::Table(format!("Unknown EXECTYPE from database: {exec_text}")))?;
     Ok(RanChangeSet {
         id: text(0).unwrap_or_default(),
         author: text(1).unwrap_or_default(),

@@ -310,10 +310,7 @@ impl Tables {
 
     /// `MAX(ORDEREXECUTED)` (NULL on an empty table).
     pub fn max_order(&self) -> String {
-        format!(
-            "SELECT MAX(ORDEREXECUTED) FROM {}",
-            self.changelog_name()
-        )
+        format!("SELECT MAX(ORDEREXECUTED) FROM {}", self.changelog_name())
     }
 
     /// How many rows the changelog table has.

@@ -88,7 +88,7 @@ impl Engine<'_> {
         loop {
             self.db_begin()
                 .map_err(|e| Error::db("begin a transaction", e))?;
-            let changed = match self.db_execute(&statement.sql, &[]) {
+            let changed = match self.observed_execute(&what, &m.path, statement) {
                 Ok(n) => n,
                 Err(error) => {
                     let _ = self.db_rollback();

@@ -25,7 +25,8 @@ pub struct Snapshot {
     pub applied: Vec<AppliedMigration>,
     /// The plan settings used.
     pub config: plan::PlanConfig,
-    /// The phase of every resolved file, by script path.
+    /// The phase of the resolved files an `info` row takes it from (those not applied with a
+    /// recorded phase), by script path.
     pub file_phases: HashMap<String, Phase>,
     /// Companion rows by installed rank (what tidemark recorded when it applied each row).
     pub companion: HashMap<i32, CompanionRow>,
@@ -67,12 +68,24 @@ impl Engine<'_> {
             |e| {
                 let applied = e.read_history()?;
                 let companion = e.read_companion()?;
-                let file_phases = e
-                    .resolved
-                    .migrations
-                    .iter()
-                    .map(|m| (m.script.clone(), e.phase_of(m)))
-                    .collect();
+                // Inferring a file's phase parses it: only for the rows that have no phase
+                // recorded when they were applied (see `Snapshot::phase`).
+                let file_phases = {
+                    let plan = plan::plan(&e.resolved.migrations, &applied, &e.config.plan)?;
+                    plan.entries
+                        .iter()
+                        .filter(|entry| {
+                            entry
+                                .applied
+                                .and_then(|a| companion.get(&a.installed_rank))
+                                .and_then(|c| c.phase.as_deref())
+                                .and_then(|p| p.parse::<Phase>().ok())
+                                .is_none()
+                        })
+                        .filter_map(|entry| entry.resolved)
+                        .map(|m| (m.script.clone(), e.phase_of(m)))
+                        .collect()
+                };
                 let snapshot = Snapshot {
                     schema: e.schema_display(),
                     resolved: e.resolved.migrations.clone(),

@@ -205,6 +205,12 @@ impl Engine<'_> {
                     .map(|f| (f.version().cloned(), f.description().to_string(), f.state)),
                 failed_count: failed.len(),
                 pending: plan.pending().into_iter().cloned().collect(),
+                applied_scripts: plan
+                    .entries
+                    .iter()
+                    .filter(|e| e.state.is_applied() && e.applied.is_some())
+                    .filter_map(|e| e.resolved.map(|r| r.script.clone()))
+                    .collect(),
             }
         };
         let mut current = facts.current.clone();
@@ -259,6 +265,7 @@ impl Engine<'_> {
         }
 
         let mut pending = facts.pending;
+        let facts_applied = facts.applied_scripts;
         match self.config.phase_limit {
             Some(limit) => {
                 let (keep, stop) = self.cut_at_phase(&pending, limit);
@@ -284,6 +291,7 @@ impl Engine<'_> {
                 }
             }
         }
+        self.review_pending(&facts_applied, &pending)?;
         let mut next_rank = history.last().map_or(1, |r| r.installed_rank + 1);
         let mut previous_versioned = true;
 
@@ -536,4 +544,58 @@ struct PlanFacts {
     failed: Option<(Option<Version>, String, State)>,
     failed_count: usize,
     pending: Vec<ResolvedMigration>,
+    /// Scripts of the applied migrations whose files exist (for the review's schema state).
+    applied_scripts: Vec<String>,
+}
+
+impl Engine<'_> {
+    /// Shows the review (lint) of what is about to be applied; refuses when it says so.
+    fn review_pending(
+        &mut self,
+        applied_scripts: &[String],
+        pending: &[ResolvedMigration],
+    ) -> Result<(), Error> {
+        let Some(review) = self.config.review.clone() else {
+            return Ok(());
+        };
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let as_review = |engine: &Self, m: &ResolvedMigration| {
+            let replace = m
+                .config
+                .placeholder_replacement
+                .unwrap_or(engine.config.resolve.placeholder_replacement);
+            let name = m.script.rsplit('/').next().unwrap_or(&m.script);
+            super::ReviewFile {
+                path: m.path.clone(),
+                text: engine
+                    .prepare_text(&m.text, &m.path, name, replace)
+                    .unwrap_or_else(|_| m.text.clone()),
+                declared_phase: m.declared_phase,
+            }
+        };
+        let applied_scripts: std::collections::HashSet<&str> =
+            applied_scripts.iter().map(String::as_str).collect();
+        let applied: Vec<super::ReviewFile> = self
+            .resolved
+            .migrations
+            .iter()
+            .filter(|m| applied_scripts.contains(m.script.as_str()))
+            .map(|m| as_review(self, m))
+            .collect();
+        let pending_files: Vec<super::ReviewFile> =
+            pending.iter().map(|m| as_review(self, m)).collect();
+        let outcome = (review.0)(self.driver.dialect(), &applied, &pending_files);
+        for line in &outcome.lines {
+            self.reporter.warn(line);
+        }
+        if outcome.refuse {
+            return Err(Error::Refused(
+                "The linter found errors in the migrations about to be applied (lintOnMigrate=error); nothing was applied. Fix them, or allow a rule with -- tidemark:allow=rule-id."
+                    .to_string(),
+            ));
+        }
+        Ok(())
+    }
 }

@@ -13,6 +13,7 @@ pub mod companion;
 mod inspect;
 mod migrate;
 mod phases;
+mod record;
 pub mod repair;
 mod step;
 pub mod undo;
@@ -112,10 +113,47 @@ pub struct Config {
     /// Infers a statement's phase (the linter's classification); `None`: untagged migrations
     /// count as `expand`.
     pub infer_phase: Option<InferPhase>,
+    /// Reviews pending migrations before `migrate` applies them (the linter).
+    pub review: Option<PendingReview>,
 }
 
 /// A statement-phase classifier: `(dialect, one SQL statement) -> phase`.
 pub type InferPhase = fn(tidemark_sql::Dialect, &str) -> Option<Phase>;
+
+/// A migration as a reviewer sees it: the file and its text with placeholders replaced.
+#[derive(Debug, Clone)]
+pub struct ReviewFile {
+    /// The file.
+    pub path: PathBuf,
+    /// The text as it will run.
+    pub text: String,
+    /// The declared phase, if any.
+    pub declared_phase: Option<Phase>,
+}
+
+/// What a review of the pending migrations found.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewOutcome {
+    /// Lines to show (one finding each).
+    pub lines: Vec<String>,
+    /// Refuse to migrate (nothing is applied).
+    pub refuse: bool,
+}
+
+/// The function behind a [`PendingReview`]: `(dialect, applied, pending) -> outcome`.
+pub type ReviewFn =
+    dyn Fn(tidemark_sql::Dialect, &[ReviewFile], &[ReviewFile]) -> ReviewOutcome + Send + Sync;
+
+/// Reviews the migrations `migrate` is about to apply, given those already applied (the linter,
+/// behind `lintOnMigrate`).
+#[derive(Clone)]
+pub struct PendingReview(pub std::sync::Arc<ReviewFn>);
+
+impl std::fmt::Debug for PendingReview {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PendingReview(..)")
+    }
+}
 
 /// How `undo` records what it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -160,6 +198,7 @@ impl Default for Config {
             lock_retries: 5,
             lock_timeout: None,
             infer_phase: None,
+            review: None,
         }
     }
 }
@@ -176,6 +215,9 @@ pub struct Engine<'a> {
     dry_run: Option<write::DryRun>,
     run_id: String,
     companion_ready: bool,
+    /// Phases inferred so far, by script: inferring parses the file, and `migrate` asks for a
+    /// migration's phase several times (staging, the report, the companion row).
+    inferred_phases: std::cell::RefCell<std::collections::HashMap<String, Option<Phase>>>,
 }
 
 impl<'a> Engine<'a> {
@@ -252,6 +294,7 @@ impl<'a> Engine<'a> {
             dry_run: config.dry_run.then(write::DryRun::default),
             run_id: config.run_id.clone().unwrap_or_else(new_run_id),
             companion_ready: false,
+            inferred_phases: Default::default(),
         })
     }
 
@@ -508,8 +551,25 @@ impl<'a> Engine<'a> {
         path: &Path,
         statements: &[Statement],
     ) -> Result<(), Box<ScriptFailure>> {
+        if statements.len() > 1 && self.dry_run.is_none() && !self.reporter.watches_statements() {
+            // Fast path: one batch (one round trip on PostgreSQL); the driver says which
+            // statement failed, so the failure still names its line.
+            let sql: Vec<&str> = statements.iter().map(|s| s.sql.as_str()).collect();
+            return self.driver.execute_script(&sql).map_err(|(i, error)| {
+                let statement = &statements[i.min(statements.len() - 1)];
+                Box::new(ScriptFailure {
+                    what: what.to_string(),
+                    path: path.to_path_buf(),
+                    line: statement.line,
+                    statement: statement.sql.clone(),
+                    error,
+                    rolled_back: false,
+                    hint: None,
+                })
+            });
+        }
         for statement in statements {
-            if let Err(error) = self.db_execute(&statement.sql, &[]) {
+            if let Err(error) = self.observed_execute(what, path, statement) {
                 return Err(Box::new(ScriptFailure {
                     what: what.to_string(),
                     path: path.to_path_buf(),
@@ -522,6 +582,30 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Executes one statement of a script, telling the reporter before and after
+    /// ([`Reporter::before_statement`]); in a dry run it is only recorded, unobserved.
+    fn observed_execute(
+        &mut self,
+        what: &str,
+        path: &Path,
+        statement: &Statement,
+    ) -> Result<u64, crate::driver::DbError> {
+        if self.dry_run.is_some() {
+            return self.db_execute(&statement.sql, &[]);
+        }
+        let event = crate::report::StatementEvent {
+            what,
+            path,
+            line: statement.line,
+            sql: &statement.sql,
+        };
+        self.reporter.before_statement(&event, &mut *self.driver);
+        let result = self.db_execute(&statement.sql, &[]);
+        self.reporter
+            .after_statement(&event, result.as_ref().copied(), &mut *self.driver);
+        result
     }
 
     fn callbacks(&self, event: Event) -> Vec<Callback> {

@@ -23,7 +23,19 @@ impl Engine<'_> {
     }
 
     /// The phase the linter infers from the file's statements (the latest of them), if any.
+    /// Inferred once per file and command (it parses the file).
     pub fn inferred_phase(&self, m: &ResolvedMigration) -> Option<Phase> {
+        if let Some(known) = self.inferred_phases.borrow().get(&m.script) {
+            return *known;
+        }
+        let phase = self.infer_phase_uncached(m);
+        self.inferred_phases
+            .borrow_mut()
+            .insert(m.script.clone(), phase);
+        phase
+    }
+
+    fn infer_phase_uncached(&self, m: &ResolvedMigration) -> Option<Phase> {
         let infer = self.config.infer_phase?;
         let dialect = self.driver.dialect();
         let replace = m
@@ -81,6 +93,11 @@ impl Engine<'_> {
         &mut self,
         pending: &[ResolvedMigration],
     ) -> Result<Option<String>, Error> {
+        // Only a pending contract migration can trigger it: without one, the companion table
+        // (every applied text) need not be read.
+        if !pending.iter().any(|m| self.phase_of(m) == Phase::Contract) {
+            return Ok(None);
+        }
         let mut expand_seen: Option<String> = self
             .phases_earlier_in_run()?
             .iter()

@@ -16,6 +16,8 @@
 //! * [`filename`] — FILENAME as Liquibase records it, and the search path;
 //! * [`split`] — splitting a change into statements and stripping comments for execution;
 //! * [`defaults_file`] — `liquibase.properties` (real `java.util.Properties` syntax);
+//! * [`history`] — a `DATABASECHANGELOG` row as a type; [`plan`] — changelog × rows → states,
+//!   pending changesets and validation findings (what `status`, `validate` and `update` share);
 //! * [`java`] — the Java string semantics all of the above depend on.
 //!
 //! Entry point: [`load`].
@@ -25,8 +27,10 @@ pub mod defaults_file;
 pub mod expression;
 pub mod filename;
 pub mod formatted;
+pub mod history;
 pub mod java;
 pub mod master;
+pub mod plan;
 pub mod properties;
 pub mod split;
 

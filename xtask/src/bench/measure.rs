@@ -1,0 +1,195 @@
+//! Timing: contenders run in turn (tidemark, floor, peers, tidemark, floor, ...), so a slow
+//! moment of the machine hits them all alike, and each is reported by its median.
+
+use std::any::Any;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What a contender is, for the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The tidemark binary.
+    Tidemark,
+    /// The database's own client doing the minimum.
+    Floor,
+    /// Another migration tool.
+    Peer,
+}
+
+/// A prepared run: the command to time and what to drop after it (a scratch database).
+pub struct Prepared {
+    /// The command (stdout and stderr are captured).
+    pub command: Command,
+    /// Dropped after the run, outside the timing.
+    pub guard: Box<dyn Any>,
+}
+
+/// Makes the next run's command (creating a fresh database, say); not timed.
+pub type Prepare<'a> = Box<dyn FnMut() -> Result<Prepared, String> + 'a>;
+
+/// One contender in a measurement.
+pub struct Contender<'a> {
+    /// Its name (`tidemark`, `psql`, `sqlx-cli`, ...).
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// Makes each run's command.
+    pub prepare: Prepare<'a>,
+}
+
+/// A contender's result.
+#[derive(Debug, Clone)]
+pub struct Measured {
+    /// Its name.
+    pub name: String,
+    /// Its role.
+    pub role: Role,
+    /// The median wall-clock time, `None` when it failed.
+    pub median: Option<Duration>,
+    /// Why it has no figure.
+    pub failure: Option<String>,
+}
+
+/// Runs every contender `runs` times, alternating, and returns their medians.
+pub fn alternate(runs: usize, contenders: &mut [Contender<'_>]) -> Vec<Measured> {
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); contenders.len()];
+    let mut failures: Vec<Option<String>> = vec![None; contenders.len()];
+    for _ in 0..runs {
+        for (i, c) in contenders.iter_mut().enumerate() {
+            if failures[i].is_some() {
+                continue;
+            }
+            match run_once(&mut c.prepare) {
+                Ok(t) => times[i].push(t),
+                Err(e) => failures[i] = Some(e),
+            }
+        }
+    }
+    contenders
+        .iter()
+        .zip(times)
+        .zip(failures)
+        .map(|((c, times), failure)| Measured {
+            name: c.name.clone(),
+            role: c.role,
+            median: if failure.is_none() {
+                median(times)
+            } else {
+                None
+            },
+            failure,
+        })
+        .collect()
+}
+
+fn run_once(prepare: &mut Prepare<'_>) -> Result<Duration, String> {
+    let Prepared { mut command, guard } = prepare()?;
+    command.stdin(Stdio::null());
+    let start = Instant::now();
+    let out = command
+        .output()
+        .map_err(|e| format!("cannot start {:?}: {e}", command.get_program()))?;
+    let elapsed = start.elapsed();
+    drop(guard);
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let text = if stderr.trim().is_empty() {
+            stdout
+        } else {
+            stderr
+        };
+        let tail: Vec<&str> = text.split('\n').filter(|l| !l.trim().is_empty()).collect();
+        let tail = tail[tail.len().saturating_sub(3)..].join(" / ");
+        return Err(format!("exit {}: {tail}", out.status));
+    }
+    Ok(elapsed)
+}
+
+/// The median (the lower of the two middle values for an even count).
+pub fn median(mut times: Vec<Duration>) -> Option<Duration> {
+    if times.is_empty() {
+        return None;
+    }
+    times.sort();
+    Some(times[(times.len() - 1) / 2])
+}
+
+/// `12.3 ms`, `1.24 s`.
+pub fn format(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 100.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}
+
+/// `0.87x`.
+pub fn ratio(a: Duration, b: Duration) -> String {
+    if b.is_zero() {
+        return "-".into();
+    }
+    format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64())
+}
+
+/// Peak resident memory of a command in KiB, from `/usr/bin/time -f %M` (GNU time).
+pub fn peak_rss_kib(command: Command) -> Result<u64, String> {
+    let time = std::path::Path::new("/usr/bin/time");
+    if !time.exists() {
+        return Err("/usr/bin/time is not installed".into());
+    }
+    let report = std::env::temp_dir().join(format!("tidemark-bench-rss-{}", std::process::id()));
+    let mut wrapped = Command::new(time);
+    wrapped
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&report)
+        .arg(command.get_program())
+        .args(command.get_args())
+        .stdin(Stdio::null());
+    if let Some(dir) = command.get_current_dir() {
+        wrapped.current_dir(dir);
+    }
+    for (k, v) in command.get_envs() {
+        match v {
+            Some(v) => wrapped.env(k, v),
+            None => wrapped.env_remove(k),
+        };
+    }
+    let out = wrapped
+        .output()
+        .map_err(|e| format!("cannot start /usr/bin/time: {e}"))?;
+    let text = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_file(&report);
+    if !out.status.success() {
+        return Err(format!(
+            "exit {}: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    text.split('\n')
+        .filter_map(|l| l.trim().parse::<u64>().ok())
+        .next_back()
+        .ok_or_else(|| format!("no figure from /usr/bin/time: {text}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_formats() {
+        let ms = Duration::from_millis;
+        assert_eq!(median(vec![ms(5), ms(1), ms(3)]), Some(ms(3)));
+        assert_eq!(median(vec![ms(4), ms(1), ms(3), ms(2)]), Some(ms(2)));
+        assert_eq!(median(vec![]), None);
+        assert_eq!(format(Duration::from_micros(12_345)), "12.3 ms");
+        assert_eq!(format(ms(1234)), "1.23 s");
+        assert_eq!(ratio(ms(50), ms(100)), "0.50x");
+    }
+}
