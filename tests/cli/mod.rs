@@ -22,3 +22,4 @@ mod servers;
 mod settings;
 mod states;
 mod undo;
+mod zero_downtime;
