@@ -21,5 +21,6 @@ mod repair;
 mod servers;
 mod settings;
 mod states;
+mod terminal;
 mod undo;
 mod zero_downtime;

@@ -145,6 +145,12 @@ pub enum Command {
         after_help = "Example:\n  tidemark check --offline --dialect postgres --format github\n  tidemark check --url postgres://ci@db/app --format junit > check.xml"
     )]
     Check(CheckArgs),
+    /// Print a shell completion script
+    #[command(
+        long_about = "Print a completion script for bash, zsh, fish, elvish or powershell on stdout, covering every command and flag.",
+        after_help = "Example:\n  tidemark completions bash > ~/.local/share/bash-completion/completions/tidemark\n  tidemark completions zsh > ~/.zfunc/_tidemark"
+    )]
+    Completions(CompletionsArgs),
     /// Take over a database migrated by refinery, sqlx or dbmate
     #[command(
         long_about = "Read the other tool's history table, rename (or split) its files in the first location into Flyway's form, and record what it applied in a new flyway_schema_history table with the checksums of the renamed files, so nothing runs again. sqlx files become V/U files; dbmate files are split at their -- migrate:up / -- migrate:down markers; refinery's V files stay and its U (unversioned) files become V files. Refused when the other tool's table is missing, when a migration it applied has no file, or when tidemark's history table already exists.",
@@ -182,6 +188,14 @@ pub struct LintArgs {
     /// Files and folders to lint; default: the configured locations.
     #[arg(value_name = "PATH")]
     pub paths: Vec<std::path::PathBuf>,
+}
+
+/// Options of `completions`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options of `check`.
@@ -428,6 +442,7 @@ const SUBCOMMANDS: &[&str] = &[
     "plan",
     "lint",
     "check",
+    "completions",
     "adopt",
     "rehearse",
     "schema",

@@ -95,6 +95,7 @@ fn main() -> ExitCode {
         Command::Plan(args) => commands::plan::run(&mut ctx, &args),
         Command::Lint(args) => commands::lint::run(&mut ctx, &args),
         Command::Check(args) => commands::check::run(&mut ctx, &args),
+        Command::Completions(args) => commands::completions::run(&args),
         Command::Adopt(args) => commands::adopt::run(&mut ctx, &args),
         Command::Rehearse(args) => commands::rehearse::run(&mut ctx, &args),
         Command::Schema(args) => commands::schema::run(&mut ctx, &args),
@@ -141,7 +142,13 @@ fn fail(failure: &Failure, json: bool, secrets: &[String]) -> ExitCode {
         let text = mask(&serde_json::to_string_pretty(&doc).unwrap_or_default());
         let _ = writeln!(std::io::stdout().lock(), "{text}");
     } else {
-        let _ = writeln!(std::io::stderr().lock(), "ERROR: {message}");
+        use std::io::IsTerminal;
+        let on = output::colours(std::io::stderr().is_terminal());
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "{} {message}",
+            output::paint("ERROR:", 31, on)
+        );
     }
     ExitCode::from(failure.exit)
 }

@@ -22,6 +22,24 @@ pub struct Output {
     pub info_to_stderr: bool,
     /// The spinner of a running backfill, on a terminal.
     bar: Option<indicatif::ProgressBar>,
+    /// The spinner of a running migration, on a terminal.
+    step: Option<indicatif::ProgressBar>,
+}
+
+/// Whether to colour what goes to a stream: a terminal, `NO_COLOR` unset, `TERM` not `dumb`.
+pub fn colours(stream_is_terminal: bool) -> bool {
+    stream_is_terminal
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::env::var("TERM").map_or(true, |t| t != "dumb")
+}
+
+/// `text` in an ANSI colour (31 red, 33 yellow) when `on`.
+pub fn paint(text: &str, colour: u8, on: bool) -> String {
+    if on {
+        format!("\x1b[1;{colour}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
 }
 
 impl Output {
@@ -34,6 +52,14 @@ impl Output {
             lines: Vec::new(),
             info_to_stderr: false,
             bar: None,
+            step: None,
+        }
+    }
+
+    /// Ends a migration's spinner, leaving its line printed.
+    fn finish_step(&mut self) {
+        if let Some(step) = self.step.take() {
+            step.finish();
         }
     }
 
@@ -86,6 +112,20 @@ impl Reporter for Output {
                 let _ = writeln!(std::io::stderr().lock(), "{line}");
             }
             Format::Text if !self.quiet => {
+                self.finish_step();
+                use std::io::IsTerminal;
+                if line.starts_with("Migrating schema") && std::io::stdout().is_terminal() {
+                    // A long migration shows that it is running, and for how long.
+                    let spinner = indicatif::ProgressBar::new_spinner();
+                    spinner.set_style(
+                        indicatif::ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                    );
+                    spinner.set_message(line.to_string());
+                    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+                    self.step = Some(spinner);
+                    return;
+                }
                 let mut out = std::io::stdout().lock();
                 let _ = writeln!(out, "{line}");
             }
@@ -101,6 +141,7 @@ impl Reporter for Output {
 
     fn progress(&mut self, progress: &tidemark_engine::Progress) {
         use std::io::IsTerminal;
+        self.finish_step();
         let terminal = self.format == Format::Text
             && !self.quiet
             && !self.info_to_stderr
@@ -139,9 +180,33 @@ impl Reporter for Output {
 
     fn warn(&mut self, line: &str) {
         if self.format != Format::Json {
+            use std::io::IsTerminal;
+            self.finish_step();
+            let on = colours(std::io::stderr().is_terminal());
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "WARNING: {line}");
+            let _ = writeln!(err, "{} {line}", paint("WARNING:", 33, on));
         }
         self.warnings.push(line.to_string());
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        self.finish_step();
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_when_asked() {
+        assert_eq!(paint("ERROR:", 31, false), "ERROR:");
+        assert_eq!(paint("ERROR:", 31, true), "\x1b[1;31mERROR:\x1b[0m");
+        assert!(!colours(false), "never colour a pipe or a file");
     }
 }

@@ -3,7 +3,8 @@
 //! The ledger decides what should happen; the engine makes it happen through a [`Driver`],
 //! holding Flyway's lock, keeping each migration and its history row in one transaction, and
 //! recording failures honestly where the DBMS cannot roll DDL back. It knows Flyway's history
-//! table and lock identity as data ([`history_table`], [`lock`]); drivers only speak SQL.
+//! table and lock identity as data ([`history_table`], [`lock`]), and Liquibase's tables, lock
+//! and commands ([`liquibase`]); drivers only speak SQL.
 //!
 //! # Migrating from an application
 //!

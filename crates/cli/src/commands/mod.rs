@@ -5,6 +5,7 @@ pub mod adopt;
 pub mod baseline;
 pub mod check;
 pub mod clean;
+pub mod completions;
 pub mod diff;
 pub mod drift;
 pub mod fleet;

@@ -931,7 +931,7 @@ pub static KEYS: &[Key] = &[
     .aliases(&["output-type"])
     .env_aliases(&["FORMAT"])
     .value_name("text|json"),
-    boolean("debug", "false", "Print debug output (Flyway: -X)", |s, v| s.debug = v)
+    boolean("debug", "false", "Print debug output, more than the default (Flyway: -X)", |s, v| s.debug = v)
         .cli()
         .short('X')
         .tidemark_only(),

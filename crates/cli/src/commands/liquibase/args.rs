@@ -83,48 +83,72 @@ pub enum LiquibaseCommand {
     )]
     Update(UpdateArgs),
     /// Liquibase: deploy the next N pending changesets
+    #[command(after_help = "Example:\n  tidemark update-count 2")]
     UpdateCount(CountArgs),
     /// Liquibase: deploy up to and including the changeset tagged T (tagDatabase)
+    #[command(after_help = "Example:\n  tidemark update-to-tag v1.2")]
     UpdateToTag(TagArgs),
     /// Liquibase: print the SQL update would run (nothing is written)
+    #[command(after_help = "Example:\n  tidemark update-sql > deploy.sql")]
     UpdateSql,
     /// Liquibase: print the SQL update-count would run
+    #[command(after_help = "Example:\n  tidemark update-count-sql 1")]
     UpdateCountSql(CountArgs),
     /// Liquibase: print the SQL update-to-tag would run
+    #[command(after_help = "Example:\n  tidemark update-to-tag-sql v1.2")]
     UpdateToTagSql(TagArgs),
     /// Liquibase: list the changesets not yet applied
+    #[command(after_help = "Example:\n  tidemark status --verbose --context-filter prod")]
     Status(StatusArgs),
     /// Liquibase: list the applied changesets (DATABASECHANGELOG)
+    #[command(after_help = "Example:\n  tidemark history")]
     History,
     /// Liquibase: tag the newest applied changeset
+    #[command(after_help = "Example:\n  tidemark tag release-42")]
     Tag(TagArgs),
     /// Liquibase: roll back every changeset applied after a tag
+    #[command(after_help = "Example:\n  tidemark rollback release-41")]
     Rollback(TagArgs),
     /// Liquibase: print the SQL rollback would run
+    #[command(after_help = "Example:\n  tidemark rollback-sql release-41")]
     RollbackSql(TagArgs),
     /// Liquibase: roll back the N newest changesets
+    #[command(after_help = "Example:\n  tidemark rollback-count 1")]
     RollbackCount(CountArgs),
     /// Liquibase: print the SQL rollback-count would run
+    #[command(after_help = "Example:\n  tidemark rollback-count-sql 1")]
     RollbackCountSql(CountArgs),
     /// Liquibase: roll back the changesets applied after a date
+    #[command(after_help = "Example:\n  tidemark rollback-to-date 2026-11-01T12:00:00")]
     RollbackToDate(DateArgs),
     /// Liquibase: print the SQL rollback-to-date would run
+    #[command(after_help = "Example:\n  tidemark rollback-to-date-sql 2026-11-01")]
     RollbackToDateSql(DateArgs),
     /// Liquibase: record every pending changeset as applied, without running it
+    #[command(after_help = "Example:\n  tidemark changelog-sync")]
     ChangelogSync,
     /// Liquibase: print the SQL changelog-sync would run
+    #[command(after_help = "Example:\n  tidemark changelog-sync-sql")]
     ChangelogSyncSql,
     /// Liquibase: record pending changesets up to a tag as applied
+    #[command(after_help = "Example:\n  tidemark changelog-sync-to-tag v1.0")]
     ChangelogSyncToTag(TagArgs),
     /// Liquibase: print the SQL changelog-sync-to-tag would run
+    #[command(after_help = "Example:\n  tidemark changelog-sync-to-tag-sql v1.0")]
     ChangelogSyncToTagSql(TagArgs),
     /// Liquibase: set every MD5SUM to NULL (the next update refills them)
+    #[command(after_help = "Example:\n  tidemark clear-checksums")]
     ClearChecksums,
     /// Liquibase: print the checksum of a changeset
+    #[command(
+        after_help = "Example:\n  tidemark calculate-checksum --changeset-id 1 --changeset-author ada --changeset-path changelog.sql"
+    )]
     CalculateChecksum(ChecksumArgs),
     /// Liquibase: release DATABASECHANGELOGLOCK (a lock left by a killed run)
+    #[command(after_help = "Example:\n  tidemark release-locks")]
     ReleaseLocks,
     /// Liquibase: show who holds DATABASECHANGELOGLOCK
+    #[command(after_help = "Example:\n  tidemark list-locks")]
     ListLocks,
 }
 
