@@ -445,11 +445,7 @@ impl Engine<'_> {
                 .as_ref()
                 .map(|v| format!(", now at version v{v}"))
                 .unwrap_or_default();
-            let total: u128 = report
-                .applied
-                .iter()
-                .map(|s| s.execution_time.max(0) as u128)
-                .sum();
+            let total = report.steps_time();
             self.reporter.info(&format!(
                 "Successfully applied {n} migration{} to schema {schema}{target} (execution time {})",
                 if n == 1 { "" } else { "s" },

@@ -214,11 +214,7 @@ impl Engine<'_> {
         let now = plan::plan(&self.resolved.migrations, &after, &all)?.schema_version();
         report.target_version = Some(now.clone());
         let n = report.applied.len();
-        let total: u128 = report
-            .applied
-            .iter()
-            .map(|s| s.execution_time.max(0) as u128)
-            .sum();
+        let total = report.steps_time();
         self.reporter.info(&format!(
             "Successfully undid {n} migration{} of schema {schema}, now at version v{now} (execution time {})",
             if n == 1 { "" } else { "s" },
