@@ -212,6 +212,22 @@ impl PostgresDriver {
 
     /// The first column of the first row (NULL when there is none).
     fn scalar(&mut self, sql: &str, params: &[Value]) -> Result<Value, DbError> {
+        if params.is_empty() {
+            // One round trip (the simple protocol) instead of prepare + execute; the value
+            // arrives as text, which every caller reads back with `as_text` / `as_i64` /
+            // `as_bool`.
+            let messages = self.client.simple_query(sql).map_err(|e| db_error(&e))?;
+            return Ok(messages
+                .iter()
+                .find_map(|m| match m {
+                    SimpleQueryMessage::Row(row) => Some(
+                        row.get(0)
+                            .map_or(Value::Null, |v| Value::Text(v.to_string())),
+                    ),
+                    _ => None,
+                })
+                .unwrap_or(Value::Null));
+        }
         Ok(self
             .rows(sql, params)?
             .into_iter()
@@ -508,6 +524,11 @@ impl Driver for PostgresDriver {
             return self.copy_in(command, data);
         }
         if params.is_empty() {
+            if controls_transaction(sql) {
+                // COMMIT / BEGIN in a script: what is open is no longer known; batch nothing
+                // until the engine's own commit or rollback.
+                self.in_transaction = false;
+            }
             return self.simple(sql);
         }
         let statement = self.prepared(sql)?;

@@ -834,7 +834,7 @@ mod engine {
         loop {
             let sleeping = admin
                 .query(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'SELECT pg_sleep(30)%'",
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE '%SELECT pg_sleep(30)%'",
                     &[],
                 )
                 .unwrap();
@@ -864,4 +864,54 @@ mod engine {
             vec![(Some("1".into()), true), (Some("2".into()), true)]
         );
     }
+}
+
+#[test]
+fn a_script_in_a_transaction_is_one_batch_and_a_failure_names_its_statement() {
+    let Some(db) = testing::scratch() else { return };
+    let mut d = db.connect();
+    let script = [
+        "CREATE TABLE batch (id int PRIMARY KEY) -- a comment where a ';' would be lost",
+        "INSERT INTO batch VALUES (1)",
+        "INSERT INTO batch VALUES (2)",
+    ];
+    d.begin().unwrap();
+    d.execute_script(&script).unwrap();
+    // The history row the engine writes next, through the prepared-statement cache, twice.
+    for id in [3, 4] {
+        d.execute("INSERT INTO batch VALUES ($1)", &[Value::Int(id)])
+            .unwrap();
+    }
+    d.commit().unwrap();
+    assert_eq!(one(&mut d, "SELECT count(*) FROM batch"), Value::Int(4));
+
+    // The third statement fails: the batch is rolled back to its savepoint and replayed one by
+    // one to find it; the transaction is then aborted, as after any failed statement.
+    d.begin().unwrap();
+    let (index, error) = d
+        .execute_script(&[
+            "INSERT INTO batch VALUES (10)",
+            "INSERT INTO batch VALUES (11)",
+            "INSERT INTO batch VALUES (1)",
+            "INSERT INTO batch VALUES (12)",
+        ])
+        .unwrap_err();
+    assert_eq!(index, 2);
+    assert_eq!(error.code.as_deref(), Some("23505"), "{error}");
+    d.rollback().unwrap();
+    assert_eq!(one(&mut d, "SELECT count(*) FROM batch"), Value::Int(4));
+
+    // Outside a transaction (and with transaction control inside) statements run one by one.
+    let (index, _) = d
+        .execute_script(&[
+            "INSERT INTO batch VALUES (20)",
+            "INSERT INTO nowhere VALUES (1)",
+        ])
+        .unwrap_err();
+    assert_eq!(index, 1);
+    assert_eq!(one(&mut d, "SELECT count(*) FROM batch"), Value::Int(5));
+    d.begin().unwrap();
+    d.execute_script(&["INSERT INTO batch VALUES (30)", "COMMIT"])
+        .unwrap();
+    assert_eq!(one(&mut d, "SELECT count(*) FROM batch"), Value::Int(6));
 }

@@ -196,8 +196,9 @@ impl Db {
     }
 
     /// Ids of the sessions on this database not opened by the test whose current
-    /// (PostgreSQL: last) statement starts with `prefix` (a `LIKE` pattern: `%` and `_` are
-    /// wildcards).
+    /// (PostgreSQL: last) query contains `prefix` (a `LIKE` pattern: `%` and `_` are
+    /// wildcards). Contains, not starts with: on PostgreSQL a migration's statements may arrive
+    /// as one batch.
     pub fn sessions(&self, prefix: &str) -> Vec<i64> {
         let sql = match self.scratch {
             Scratch::Postgres(_) => {
@@ -213,7 +214,7 @@ impl Db {
                 sql,
                 &[
                     Value::Text(self.name().into()),
-                    Value::Text(format!("{prefix}%")),
+                    Value::Text(format!("%{prefix}%")),
                 ],
             )
             .expect("list sessions");
