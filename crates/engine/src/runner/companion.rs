@@ -89,6 +89,19 @@ impl Engine<'_> {
 
     /// Every companion row by rank (empty when the table does not exist).
     pub fn read_companion(&mut self) -> Result<HashMap<i32, CompanionRow>, Error> {
+        self.read_companion_rows(true)
+    }
+
+    /// Every companion row by rank without the applied text (`script_text` is `None`): what
+    /// `info` and the phase checks need, without reading every script ever applied.
+    pub(super) fn read_companion_meta(&mut self) -> Result<HashMap<i32, CompanionRow>, Error> {
+        self.read_companion_rows(false)
+    }
+
+    fn read_companion_rows(
+        &mut self,
+        with_text: bool,
+    ) -> Result<HashMap<i32, CompanionRow>, Error> {
         let companion = self.table.companion();
         let exists = self
             .driver
@@ -97,9 +110,14 @@ impl Engine<'_> {
         if !exists {
             return Ok(HashMap::new());
         }
+        let mut sql = companion.select_companion();
+        if !with_text {
+            let text = format!(", {}", companion.quote("script_text"));
+            sql = sql.replacen(&text, ", NULL", 1);
+        }
         let rows = self
             .driver
-            .query(&companion.select_companion(), &[])
+            .query(&sql, &[])
             .map_err(|e| Error::db(&format!("read {}", companion.qualified()), e))?;
         Ok(rows
             .into_iter()

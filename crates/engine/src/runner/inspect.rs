@@ -67,7 +67,7 @@ impl Engine<'_> {
             Event::AfterInfoError,
             |e| {
                 let applied = e.read_history()?;
-                let companion = e.read_companion()?;
+                let companion = e.read_companion_meta()?;
                 // Inferring a file's phase parses it: only for the rows that have no phase
                 // recorded when they were applied (see `Snapshot::phase`).
                 let file_phases = {

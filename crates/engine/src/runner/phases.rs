@@ -56,7 +56,7 @@ impl Engine<'_> {
     /// Phases already applied by this run id (earlier invocations of the same deployment).
     pub(super) fn phases_earlier_in_run(&mut self) -> Result<Vec<(Phase, i32)>, Error> {
         let run_id = self.run_id.clone();
-        let rows = self.read_companion()?;
+        let rows = self.read_companion_meta()?;
         let mut phases: Vec<(Phase, i32)> = rows
             .values()
             .filter(|r| r.run_id == run_id)
