@@ -17,3 +17,8 @@ test-db:
 demo:
     cargo run --release -p tidemark -- migrate
     cargo run --release -p tidemark -- info
+
+# Benchmarks against the local servers (W1 apply, W2 nothing to do, W3 10,000 files), each beside
+# its floor (psql / sqlite3 / mariadb); prints a Markdown table. `just bench --quick --only W2`.
+bench *ARGS:
+    cargo run --release -p xtask -- bench {{ARGS}}

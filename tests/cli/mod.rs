@@ -8,6 +8,7 @@ mod backfill;
 mod callbacks;
 mod check;
 mod errors;
+mod fleet;
 mod formats;
 mod history_format;
 mod lint;
