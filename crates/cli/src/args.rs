@@ -512,11 +512,18 @@ pub fn parse(
         })
         .collect::<Result<Vec<String>, CliError>>()?;
     let rewritten = rewrite(&args).map_err(CliError::Usage)?;
-    let matches = command()
-        .try_get_matches_from(
-            std::iter::once(program).chain(rewritten.args.iter().map(OsString::from)),
-        )
-        .map_err(CliError::Clap)?;
+    let clap_args =
+        || std::iter::once(program.clone()).chain(rewritten.args.iter().map(OsString::from));
+    // The lean command first: the rewriter has moved every setting flag before the subcommand,
+    // so they need not be copied into each of the ~40 subcommands (clap's global arguments
+    // are copied, and that costs milliseconds at every start). Help, version and usage errors
+    // come from the full command, so what a person reads is the same.
+    let matches = match lean_command().try_get_matches_from(clap_args()) {
+        Ok(matches) => matches,
+        Err(_) => command()
+            .try_get_matches_from(clap_args())
+            .map_err(CliError::Clap)?,
+    };
     let cli = Cli::from_arg_matches(&matches).map_err(CliError::Clap)?;
     let flags = flag_layer(&matches, &rewritten)?;
     let (settings, mut notes) = Settings::load_with_notes(&flags, env, cwd)?;
@@ -538,9 +545,16 @@ pub fn parse(
     })
 }
 
-/// The full clap command: the derive part plus one flag per setting.
+/// The full clap command: the derive part plus one flag per setting, every setting flag
+/// global (help, completions, error messages).
 pub fn command() -> clap::Command {
-    Cli::command().args(keys::KEYS.iter().map(key_arg))
+    Cli::command().args(keys::KEYS.iter().map(|key| key_arg(key).global(true)))
+}
+
+/// The command used to parse: setting flags on the top level only, without help texts (see
+/// [`parse`]).
+fn lean_command() -> clap::Command {
+    Cli::command().args(keys::KEYS.iter().map(|key| key_arg(key)))
 }
 
 fn heading(scope: Scope) -> &'static str {
@@ -580,7 +594,6 @@ fn key_arg(key: &'static Key) -> Arg {
         .help(key.help)
         .long_help(long_help)
         .help_heading(heading(key.scope))
-        .global(true)
         .action(ArgAction::Append)
         .value_parser(clap::value_parser!(String));
     for alias in key.aliases {
