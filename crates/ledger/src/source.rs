@@ -29,8 +29,8 @@ pub struct SourceFile {
     pub path: PathBuf,
 }
 
-/// Something that lists and reads migration files.
-pub trait Source {
+/// Something that lists and reads migration files. `Sync`: files are read on several threads.
+pub trait Source: Sync {
     /// Every file in every location (not only SQL files: `.conf` files are looked up here too),
     /// plus warnings such as a location that does not exist.
     fn list(&self) -> Result<Listing, SourceError>;
@@ -426,6 +426,9 @@ pub fn resolve_all(source: &dyn Source, config: &ResolveConfig) -> (Resolved, Ve
         ..Resolved::default()
     };
 
+    // Names first (cheap, in order), then the files that are migrations or callbacks are
+    // loaded: read, decoded, parsed and checksummed, on several threads when there are many.
+    let mut wanted = Vec::new();
     for file in &listing.files {
         let file_name = file.relative.rsplit('/').next().unwrap_or(&file.relative);
         let parsed = match name::parse(file_name, &config.naming) {
@@ -440,7 +443,13 @@ pub fn resolve_all(source: &dyn Source, config: &ResolveConfig) -> (Resolved, Ve
         if callback_only && !matches!(parsed.kind, Kind::Callback(_)) {
             continue;
         }
-        match load(source, file, file_name, &by_path, config, parsed) {
+        wanted.push((file, file_name, parsed));
+    }
+    let loaded = in_parallel(wanted, |(file, file_name, parsed)| {
+        load(source, file, file_name, &by_path, config, parsed)
+    });
+    for result in loaded {
+        match result {
             Ok(Loaded::Migration(m)) => resolved.migrations.push(*m),
             Ok(Loaded::Callback(c)) => resolved.callbacks.push(c),
             Err(e) => errors.push(e),
@@ -479,6 +488,47 @@ pub fn resolve_all(source: &dyn Source, config: &ResolveConfig) -> (Resolved, Ve
     }
     resolved.callbacks.dedup_by(|b, a| a.stem == b.stem);
     (resolved, errors)
+}
+
+/// Below this many items one thread does the work: starting threads costs more than it saves.
+const PARALLEL_FROM: usize = 128;
+
+/// `work` applied to every item, on up to `available_parallelism` threads (contiguous chunks),
+/// results in the items' order.
+pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8);
+    if threads < 2 || items.len() < PARALLEL_FROM {
+        return items.into_iter().map(work).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut items = items.into_iter();
+    loop {
+        let next: Vec<T> = items.by_ref().take(chunk).collect();
+        if next.is_empty() {
+            break;
+        }
+        chunks.push(next);
+    }
+    let work = &work;
+    std::thread::scope(|s| {
+        let mut chunks = chunks.into_iter();
+        // The first chunk runs here, the others on their own threads.
+        let first = chunks.next().unwrap_or_default();
+        let handles: Vec<_> = chunks
+            .map(|c| s.spawn(move || c.into_iter().map(work).collect::<Vec<R>>()))
+            .collect();
+        let mut out: Vec<R> = first.into_iter().map(work).collect();
+        for handle in handles {
+            match handle.join() {
+                Ok(results) => out.extend(results),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
 }
 
 enum Loaded {

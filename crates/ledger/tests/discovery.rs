@@ -216,3 +216,59 @@ fn filesystem_walk_records_paths_relative_to_location_and_skips_hidden_dirs() {
         "{err}"
     );
 }
+
+#[test]
+fn many_files_load_on_several_threads_with_every_result_in_listing_order() {
+    // Enough files for the parallel path; every fifth one is broken (bad directive) so the
+    // errors, too, must come back in file order.
+    let mut src = MemSource::new();
+    for i in 1..=600 {
+        let text = if i % 5 == 0 {
+            format!("-- tidemark:phase=sideways\nSELECT {i};\n")
+        } else {
+            format!("SELECT {i};\n")
+        };
+        src.add(0, &format!("V{i}__m.sql"), text.into_bytes());
+    }
+    src.add(0, "afterMigrate.sql", b"SELECT 0;\n".to_vec());
+    let (resolved, errors) = tidemark_ledger::source::resolve_all(&src, &ResolveConfig::default());
+    let versions: Vec<String> = resolved
+        .migrations
+        .iter()
+        .map(|m| m.name.version.as_ref().unwrap().to_string())
+        .collect();
+    let expected: Vec<String> = (1..=600)
+        .filter(|i| i % 5 != 0)
+        .map(|i| i.to_string())
+        .collect();
+    assert_eq!(versions, expected);
+    assert_eq!(resolved.callbacks.len(), 1);
+    // Each file's checksum is its own (not a neighbour's from another thread).
+    let one = resolve(
+        &mem(&[("V7__m.sql", b"SELECT 7;\n")]),
+        &ResolveConfig::default(),
+    )
+    .unwrap()
+    .migrations[0]
+        .checksum;
+    let seven = resolved
+        .migrations
+        .iter()
+        .find(|m| m.name.version.as_ref().unwrap().to_string() == "7")
+        .unwrap();
+    assert_eq!(seven.checksum, one);
+    let failed: Vec<String> = errors
+        .iter()
+        .map(|e| e.to_string())
+        .filter(|e| e.contains("sideways"))
+        .collect();
+    assert_eq!(failed.len(), 120, "{errors:?}");
+    let order: Vec<usize> = failed
+        .iter()
+        .map(|e| {
+            let at = e.find("/V").unwrap() + 2;
+            e[at..].split("__").next().unwrap().parse().unwrap()
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+}
