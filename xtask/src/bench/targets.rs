@@ -96,15 +96,18 @@ pub fn fresh(kind: Kind, tmp: &Path) -> Result<Fresh, String> {
             let db = quietly(tidemark_postgres::testing::scratch)
                 .ok_or("PostgreSQL is not reachable")?;
             let o = db.options();
-            let url = db.url();
-            let peer_url = if url.contains('?') {
-                format!("{url}&sslmode=disable")
+            // One transport for every contender: TLS off. Left to their defaults, tidemark
+            // and psql would negotiate TLS (`prefer`), sqlx-cli too (a handshake of about
+            // 90 ms with its rustls build here) and dbmate would insist on it (`require`).
+            let base = db.url();
+            let url = if base.contains('?') {
+                format!("{base}&sslmode=disable")
             } else {
-                format!("{url}?sslmode=disable")
+                format!("{base}?sslmode=disable")
             };
             Ok(Fresh {
+                peer_url: url.clone(),
                 url,
-                peer_url,
                 kind,
                 file: None,
                 server: Some((
