@@ -20,6 +20,17 @@ const V1: &str = "CREATE TABLE accounts (id INT NOT NULL, email VARCHAR(100) NOT
 const V2: &str = "CREATE UNIQUE INDEX accounts_email ON accounts (email);\n";
 const V3: &str = "ALTER TABLE accounts ADD COLUMN note VARCHAR(50);\n";
 
+/// `migrate --fleet fleet.toml --jobs 8 --format json`.
+const MIGRATE_FLEET_JSON: &[&str] = &[
+    "migrate",
+    "--fleet",
+    "fleet.toml",
+    "--jobs",
+    "8",
+    "--format",
+    "json",
+];
+
 /// A TOML basic string.
 fn toml_str(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
@@ -111,17 +122,7 @@ fn postgres_fleet_of_50_databases_and_50_tenants_fails_in_two_and_resumes() {
     p.file("fleet.toml", fleet.as_bytes());
 
     // Everyone at version 1.
-    let run = p
-        .run(&[
-            "migrate",
-            "--fleet",
-            "fleet.toml",
-            "--jobs",
-            "8",
-            "--format",
-            "json",
-        ])
-        .ok();
+    let run = p.run(MIGRATE_FLEET_JSON).ok();
     let doc = run.json();
     assert_eq!(doc["targetCount"], 100, "{doc:#}");
     assert_eq!(doc["migrationsExecuted"], 100);
@@ -141,17 +142,7 @@ fn postgres_fleet_of_50_databases_and_50_tenants_fails_in_two_and_resumes() {
     p.migration("V2__unique_emails.sql", V2);
     p.migration("V3__add_note.sql", V3);
 
-    let run = p
-        .run(&[
-            "migrate",
-            "--fleet",
-            "fleet.toml",
-            "--jobs",
-            "8",
-            "--format",
-            "json",
-        ])
-        .code(1);
+    let run = p.run(MIGRATE_FLEET_JSON).code(1);
     let doc = run.json();
     let got = outcomes(&doc);
     let failed: Vec<&String> = got

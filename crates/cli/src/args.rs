@@ -554,7 +554,7 @@ pub fn command() -> clap::Command {
 /// The command used to parse: setting flags on the top level only, without help texts (see
 /// [`parse`]).
 fn lean_command() -> clap::Command {
-    Cli::command().args(keys::KEYS.iter().map(|key| key_arg(key)))
+    Cli::command().args(keys::KEYS.iter().map(key_arg))
 }
 
 fn heading(scope: Scope) -> &'static str {
