@@ -51,105 +51,207 @@ pub struct FileCtx {
 const DOC_LINK: &str = "https://docs.liquibase.com/concepts/changelogs/sql-format.html";
 
 struct Patterns {
-    first_line: Regex,
-    property: Regex,
-    alt_property: Regex,
-    change_set: Regex,
-    alt_change_set_one: Regex,
-    alt_change_set_no_info: Regex,
-    rollback: Regex,
-    alt_rollback_one: Regex,
-    preconditions: Regex,
-    alt_preconditions_one: Regex,
-    precondition: Regex,
-    invalid_empty_precondition: Regex,
-    alt_precondition_one: Regex,
-    comment: Regex,
-    alt_comment_plural: Regex,
-    alt_comment_one: Regex,
-    valid_check_sum: Regex,
-    alt_valid_check_sum_one: Regex,
-    ignore_lines: Regex,
-    alt_ignore_lines_one: Regex,
-    alt_ignore: Regex,
-    rollback_start: Regex,
-    rollback_end: Regex,
-    rollback_end_split: Regex,
-    strip_comments: Regex,
-    split_statements: Regex,
-    rollback_split_statements: Regex,
-    end_delimiter: Regex,
-    rollback_end_delimiter: Regex,
-    run_with: Regex,
-    run_with_spool_file: Regex,
-    run_on_change: Regex,
-    run_always: Regex,
-    context: Regex,
-    context_filter: Regex,
-    logical_file_path: Regex,
-    labels: Regex,
-    run_in_transaction: Regex,
-    dbms: Regex,
-    ignore: Regex,
-    fail_on_error: Regex,
-    on_fail: Regex,
-    on_error: Regex,
-    on_update_sql: Regex,
-    on_sql_output: Regex,
-    rb_change_set_id: Regex,
-    rb_change_set_author: Regex,
-    rb_change_set_path: Regex,
-    word_result: Regex,
-    single_quote_result: Regex,
-    double_quote_result: Regex,
-    name: Regex,
-    value: Regex,
-    global: Regex,
-    view: Regex,
-    table: Regex,
-    schema: Regex,
+    first_line: Pat,
+    property: Pat,
+    alt_property: Pat,
+    change_set: Pat,
+    alt_change_set_one: Pat,
+    alt_change_set_no_info: Pat,
+    rollback: Pat,
+    alt_rollback_one: Pat,
+    preconditions: Pat,
+    alt_preconditions_one: Pat,
+    precondition: Pat,
+    invalid_empty_precondition: Pat,
+    alt_precondition_one: Pat,
+    comment: Pat,
+    alt_comment_plural: Pat,
+    alt_comment_one: Pat,
+    valid_check_sum: Pat,
+    alt_valid_check_sum_one: Pat,
+    ignore_lines: Pat,
+    alt_ignore_lines_one: Pat,
+    alt_ignore: Pat,
+    rollback_start: Pat,
+    rollback_end: Pat,
+    rollback_end_split: Pat,
+    strip_comments: Pat,
+    split_statements: Pat,
+    rollback_split_statements: Pat,
+    end_delimiter: Pat,
+    rollback_end_delimiter: Pat,
+    run_with: Pat,
+    run_with_spool_file: Pat,
+    run_on_change: Pat,
+    run_always: Pat,
+    context: Pat,
+    context_filter: Pat,
+    logical_file_path: Pat,
+    labels: Pat,
+    run_in_transaction: Pat,
+    dbms: Pat,
+    ignore: Pat,
+    fail_on_error: Pat,
+    on_fail: Pat,
+    on_error: Pat,
+    on_update_sql: Pat,
+    on_sql_output: Pat,
+    rb_change_set_id: Pat,
+    rb_change_set_author: Pat,
+    rb_change_set_path: Pat,
+    word_result: Pat,
+    single_quote_result: Pat,
+    double_quote_result: Pat,
+    name: Pat,
+    value: Pat,
+    global: Pat,
+    view: Pat,
+    table: Pat,
+    schema: Pat,
+}
+
+/// A pattern compiled on first use. Compiling all of them (each `{.}` is a large UTF-8
+/// automaton) took tens of milliseconds at every start, and most changelogs use few of them.
+/// An attribute pattern also carries its `key:` needle: a line without it (ASCII case
+/// ignored, as `(?i-u:...)` does) cannot match, so the regex is not even compiled for it.
+struct Pat {
+    pattern: String,
+    /// `Matcher.matches()` semantics ([`whole`]) or a plain search.
+    whole: bool,
+    /// Lower-case `key:` that every match contains.
+    needle: Option<String>,
+    re: OnceLock<Regex>,
+}
+
+impl Pat {
+    fn whole(pattern: &str) -> Pat {
+        Pat {
+            pattern: pattern.to_string(),
+            whole: true,
+            needle: None,
+            re: OnceLock::new(),
+        }
+    }
+
+    fn search(pattern: String) -> Pat {
+        Pat {
+            pattern,
+            whole: false,
+            needle: None,
+            re: OnceLock::new(),
+        }
+    }
+
+    /// `key:`, which every match of an attribute pattern contains.
+    fn with_needle(self, key: &str) -> Pat {
+        self.needle(&format!("{key}:"))
+    }
+
+    /// A literal every match contains (ASCII case ignored).
+    fn needle(mut self, literal: &str) -> Pat {
+        self.needle = Some(literal.to_ascii_lowercase());
+        self
+    }
+
+    /// [`Regex::is_match`], after the needle check.
+    fn is_match(&self, line: &str) -> bool {
+        self.may_match(line) && self.regex().is_match(line)
+    }
+
+    /// [`Regex::captures`], after the needle check.
+    fn captures<'h>(&self, line: &'h str) -> Option<regex::Captures<'h>> {
+        if !self.may_match(line) {
+            return None;
+        }
+        self.regex().captures(line)
+    }
+
+    /// Whether the line can match at all (false only when the needle is missing).
+    fn may_match(&self, line: &str) -> bool {
+        let Some(needle) = &self.needle else {
+            return true;
+        };
+        let (hay, needle) = (line.as_bytes(), needle.as_bytes());
+        hay.len() >= needle.len()
+            && hay
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+    }
+}
+
+impl Pat {
+    fn regex(&self) -> &Regex {
+        self.re.get_or_init(|| {
+            if self.whole {
+                whole(&self.pattern)
+            } else {
+                #[allow(clippy::expect_used)]
+                Regex::new(&self.pattern).expect("valid built-in pattern")
+            }
+        })
+    }
+}
+
+impl std::ops::Deref for Pat {
+    type Target = Regex;
+
+    fn deref(&self) -> &Regex {
+        self.regex()
+    }
 }
 
 /// `.*KEY:(GROUP).*`, the shape of every attribute pattern.
-fn attr(key: &str, group: &str) -> Regex {
-    whole(&format!("{{.}}*(?i-u:{key}):({group}){{.}}*"))
+fn attr(key: &str, group: &str) -> Pat {
+    Pat::whole(&format!("{{.}}*(?i-u:{key}):({group}){{.}}*")).with_needle(key)
 }
 
 fn patterns() -> &'static Patterns {
     static P: OnceLock<Patterns> = OnceLock::new();
     P.get_or_init(|| Patterns {
-        first_line: whole("{s}*--{s}*(?i-u:liquibase){s}*(?i-u:formatted){.}*"),
-        property: whole("{s}*--{s}*(?i-u:property){s}+({.}*:{.}*){s}+({.}*:{.}*){.}*"),
-        alt_property: whole("{s}*?-+{s}*(?i-u:property){s}{.}*"),
-        change_set: whole(
+        first_line: Pat::whole("{s}*--{s}*(?i-u:liquibase){s}*(?i-u:formatted){.}*")
+            .needle("formatted"),
+        property: Pat::whole("{s}*--{s}*(?i-u:property){s}+({.}*:{.}*){s}+({.}*:{.}*){.}*")
+            .needle("property"),
+        alt_property: Pat::whole("{s}*?-+{s}*(?i-u:property){s}{.}*").needle("property"),
+        change_set: Pat::whole(
             r#"{s}*--{s}*(?i-u:changeset){s}+("[^"]+"|[^:]+):{s}*("[^"]+"|{S}+){.}*"#,
-        ),
-        alt_change_set_one: whole("-{s}*(?i-u:changeset){s}{.}*"),
-        alt_change_set_no_info: whole("{s}*--{s}*(?i-u:changeset){s}*{.}*"),
-        rollback: whole("{s}*--{s}*(?i-u:rollback) ({.}*)"),
-        alt_rollback_one: whole("{s}*-{s}*(?i-u:rollback){s}{.}*"),
-        preconditions: whole("{s}*--{s}*(?i-u:preconditions)({.}*)"),
-        alt_preconditions_one: whole("{s}*-{s}*(?i-u:preconditions){s}{.}*"),
-        precondition: whole("{s}*--{s}*(?i-u:precondition)-([a-zA-Z0-9-]+) ({.}*)"),
-        invalid_empty_precondition: whole("{s}*--{s}*(?i-u:precondition)-([a-zA-Z0-9-]+)"),
-        alt_precondition_one: whole("{s}*-{s}*(?i-u:precondition)({.}*)"),
-        comment: whole("--{s}*(?i-u:comment):? ({.}*)"),
-        alt_comment_plural: whole("--{s}*(?i-u:comments):? ({.}*)"),
-        alt_comment_one: whole("-{s}*(?i-u:comment):? ({.}*)"),
-        valid_check_sum: whole("--{s}*(?i-u:validCheckSum):? ({.}*)"),
-        alt_valid_check_sum_one: whole("-{s}*(?i-u:validCheckSum)({.}*)"),
-        ignore_lines: whole("--{s}*(?i-u:ignoreLines):({w}+)"),
-        alt_ignore_lines_one: whole("-{s}*?(?i-u:ignoreLines):({w}+){.}*"),
-        alt_ignore: whole("--{s}*(?i-u:ignore):({w}+)"),
-        rollback_start: whole("{s}*/\\*{s}*(?i-u:liquibase){s}*(?i-u:rollback){s}*"),
-        rollback_end: whole("{.}*{s}*\\*/{s}*"),
-        #[allow(clippy::expect_used)]
-        rollback_end_split: Regex::new(&format!(r"\*/{}*\z", java::re::WS)).expect("valid"),
+        )
+        .needle("changeset"),
+        alt_change_set_one: Pat::whole("-{s}*(?i-u:changeset){s}{.}*").needle("changeset"),
+        alt_change_set_no_info: Pat::whole("{s}*--{s}*(?i-u:changeset){s}*{.}*")
+            .needle("changeset"),
+        rollback: Pat::whole("{s}*--{s}*(?i-u:rollback) ({.}*)").needle("rollback "),
+        alt_rollback_one: Pat::whole("{s}*-{s}*(?i-u:rollback){s}{.}*").needle("rollback"),
+        preconditions: Pat::whole("{s}*--{s}*(?i-u:preconditions)({.}*)").needle("preconditions"),
+        alt_preconditions_one: Pat::whole("{s}*-{s}*(?i-u:preconditions){s}{.}*")
+            .needle("preconditions"),
+        precondition: Pat::whole("{s}*--{s}*(?i-u:precondition)-([a-zA-Z0-9-]+) ({.}*)")
+            .needle("precondition-"),
+        invalid_empty_precondition: Pat::whole("{s}*--{s}*(?i-u:precondition)-([a-zA-Z0-9-]+)")
+            .needle("precondition-"),
+        alt_precondition_one: Pat::whole("{s}*-{s}*(?i-u:precondition)({.}*)")
+            .needle("precondition"),
+        comment: Pat::whole("--{s}*(?i-u:comment):? ({.}*)").needle("comment"),
+        alt_comment_plural: Pat::whole("--{s}*(?i-u:comments):? ({.}*)").needle("comments"),
+        alt_comment_one: Pat::whole("-{s}*(?i-u:comment):? ({.}*)").needle("comment"),
+        valid_check_sum: Pat::whole("--{s}*(?i-u:validCheckSum):? ({.}*)").needle("validchecksum"),
+        alt_valid_check_sum_one: Pat::whole("-{s}*(?i-u:validCheckSum)({.}*)")
+            .needle("validchecksum"),
+        ignore_lines: Pat::whole("--{s}*(?i-u:ignoreLines):({w}+)").needle("ignorelines:"),
+        alt_ignore_lines_one: Pat::whole("-{s}*?(?i-u:ignoreLines):({w}+){.}*")
+            .needle("ignorelines:"),
+        alt_ignore: Pat::whole("--{s}*(?i-u:ignore):({w}+)").needle("ignore:"),
+        rollback_start: Pat::whole("{s}*/\\*{s}*(?i-u:liquibase){s}*(?i-u:rollback){s}*")
+            .needle("rollback"),
+        rollback_end: Pat::whole("{.}*{s}*\\*/{s}*").needle("*/"),
+        rollback_end_split: Pat::search(format!(r"\*/{}*\z", java::re::WS)),
         strip_comments: attr("stripComments", "{w}+"),
         split_statements: attr("splitStatements", "{w}+"),
         rollback_split_statements: attr("rollbackSplitStatements", "{w}+"),
-        end_delimiter: whole("{.}*\\b(?i-u:endDelimiter):({S}*){.}*"),
-        rollback_end_delimiter: whole("{.}*\\b(?i-u:rollbackEndDelimiter):({S}*){.}*"),
+        end_delimiter: Pat::whole("{.}*\\b(?i-u:endDelimiter):({S}*){.}*")
+            .with_needle("endDelimiter"),
+        rollback_end_delimiter: Pat::whole("{.}*\\b(?i-u:rollbackEndDelimiter):({S}*){.}*")
+            .with_needle("rollbackEndDelimiter"),
         run_with: attr("runWith", r"[a-zA-Z0-9_\$\{\}]+"),
         run_with_spool_file: attr("runWithSpoolFile", "{.}*"),
         run_on_change: attr("runOnChange", "{w}+"),
@@ -169,11 +271,11 @@ fn patterns() -> &'static Patterns {
         rb_change_set_id: attr("changeSetId", "{S}+"),
         rb_change_set_author: attr("changesetAuthor", "{S}+"),
         rb_change_set_path: attr("changesetPath", "{S}+"),
-        word_result: whole("(?:(?i-u:expectedResult):)?({w}+) ({.}*)"),
-        single_quote_result: whole("(?:(?i-u:expectedResult):)?'([^']+)' ({.}*)"),
-        double_quote_result: whole("(?:(?i-u:expectedResult):)?\"([^\"]+)\" ({.}*)"),
-        name: whole("{.}*(?i-u:name):{s}*({S}+){.}*"),
-        value: whole("{.}*(?i-u:value):{s}*({S}+){.}*"),
+        word_result: Pat::whole("(?:(?i-u:expectedResult):)?({w}+) ({.}*)"),
+        single_quote_result: Pat::whole("(?:(?i-u:expectedResult):)?'([^']+)' ({.}*)"),
+        double_quote_result: Pat::whole("(?:(?i-u:expectedResult):)?\"([^\"]+)\" ({.}*)"),
+        name: Pat::whole("{.}*(?i-u:name):{s}*({S}+){.}*").with_needle("name"),
+        value: Pat::whole("{.}*(?i-u:value):{s}*({S}+){.}*").with_needle("value"),
         global: attr("global", "{S}+"),
         view: attr("view", "{w}+"),
         table: attr("table", "{w}+"),
@@ -182,13 +284,39 @@ fn patterns() -> &'static Patterns {
 }
 
 /// Group 1 of a whole-line match.
-fn group<'t>(re: &Regex, line: &'t str) -> Option<&'t str> {
+fn group<'t>(re: &Pat, line: &'t str) -> Option<&'t str> {
     re.captures(line).and_then(|c| c.get(1)).map(|m| m.as_str())
 }
 
 /// `parseBoolean(matcher, default)`: the group's Java boolean, or the default when absent.
-fn boolean(re: &Regex, line: &str, default: bool) -> bool {
+fn boolean(re: &Pat, line: &str, default: bool) -> bool {
     group(re, line).map_or(default, java::parse_boolean)
+}
+
+/// Whether `line` matches `{s}*--{s}*(?i-u:changeset){s}+AUTHOR:ID{.}*` as a whole (Java's
+/// `matches()`), with `AUTHOR:ID` literal: checked by hand, since compiling that pattern for
+/// every changeset cost more than parsing the rest of the changelog.
+fn literal_header(line: &str, author_id: &str) -> bool {
+    let ws = |c: char| matches!(c, ' ' | '\t' | '\n' | '\x0B' | '\x0C' | '\r');
+    let Some(rest) = line.trim_start_matches(ws).strip_prefix("--") else {
+        return false;
+    };
+    let rest = rest.trim_start_matches(ws);
+    if !rest
+        .as_bytes()
+        .get(..9)
+        .is_some_and(|k| k.eq_ignore_ascii_case(b"changeset"))
+    {
+        return false;
+    }
+    let rest = &rest[9..];
+    let blanks = rest.len() - rest.trim_start_matches(ws).len();
+    // `{s}+` may give back blanks the literal starts with.
+    (1..=blanks).any(|n| {
+        rest[n..]
+            .strip_prefix(author_id)
+            .is_some_and(|tail| !tail.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']))
+    })
 }
 
 /// `StringUtil.stripEnclosingQuotes`.
@@ -586,11 +714,7 @@ impl<'c> Parser<'c> {
     ) -> Result<Building, ChangelogError> {
         let p = patterns();
         // The author and id must follow `changeset ` literally, with no blank after the colon.
-        let literal = whole(&format!(
-            "{{s}}*--{{s}}*(?i-u:changeset){{s}}+{}{{.}}*",
-            regex::escape(&format!("{author_group}:{id_group}"))
-        ));
-        if !literal.is_match(line) {
+        if !literal_header(line, &format!("{author_group}:{id_group}")) {
             return Err(self.format_error(n, "--changeset <authorname>:<changesetId>"));
         }
 
@@ -759,7 +883,7 @@ impl<'c> Parser<'c> {
 
     fn preconditions(&self, body: &str, n: usize) -> Result<Preconditions, ChangelogError> {
         let p = patterns();
-        let action = |re: &Regex, what: &str| -> Result<PreconditionAction, ChangelogError> {
+        let action = |re: &Pat, what: &str| -> Result<PreconditionAction, ChangelogError> {
             match group(re, body).and_then(java::trim_to_none) {
                 None => Ok(PreconditionAction::Halt),
                 Some(v) => PreconditionAction::parse(v).ok_or_else(|| {

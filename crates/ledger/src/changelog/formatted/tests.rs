@@ -610,3 +610,36 @@ fn fuzz_never_panics() {
         }
     }
 }
+
+#[test]
+fn literal_header_agrees_with_the_java_pattern_it_replaces() {
+    let lines = [
+        "--changeset bob:1",
+        "-- changeset bob:1 runOnChange:true",
+        "  --  ChangeSet\tbob:1",
+        "-- changeset  bob:1",
+        "-- changesetbob:1",
+        "-- changeset bob: 1",
+        "-- changeset bob:12",
+        "-- changeset bob:1\u{2028}",
+        "-- changeset bob:1 tail\u{85}",
+        "- changeset bob:1",
+        "-- change set bob:1",
+        "x-- changeset bob:1",
+        "-- changeset \u{e9}:1",
+        "-- changeset",
+    ];
+    for author_id in ["bob:1", " bob:1", "\u{e9}:1", "bob:1 "] {
+        let re = whole(&format!(
+            "{{s}}*--{{s}}*(?i-u:changeset){{s}}+{}{{.}}*",
+            regex::escape(author_id)
+        ));
+        for line in lines {
+            assert_eq!(
+                literal_header(line, author_id),
+                re.is_match(line),
+                "{line:?} with {author_id:?}"
+            );
+        }
+    }
+}
