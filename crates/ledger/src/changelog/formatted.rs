@@ -171,11 +171,7 @@ impl Pat {
         let Some(needle) = &self.needle else {
             return true;
         };
-        let (hay, needle) = (line.as_bytes(), needle.as_bytes());
-        hay.len() >= needle.len()
-            && hay
-                .windows(needle.len())
-                .any(|w| w.eq_ignore_ascii_case(needle))
+        contains_ignore_ascii_case(line.as_bytes(), needle.as_bytes())
     }
 }
 
@@ -190,6 +186,33 @@ impl Pat {
             }
         })
     }
+}
+
+/// Whether `hay` contains `needle` (lower-case ASCII), ASCII case ignored: a scan for the first
+/// byte in either case, then a comparison at each hit.
+fn contains_ignore_ascii_case(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    let Some(last_start) = hay.len().checked_sub(needle.len()) else {
+        return false;
+    };
+    let upper = first.to_ascii_uppercase();
+    let mut from = 0;
+    while from <= last_start {
+        let Some(offset) = hay[from..=last_start]
+            .iter()
+            .position(|&b| b == first || b == upper)
+        else {
+            return false;
+        };
+        let at = from + offset;
+        if hay[at + 1..at + needle.len()].eq_ignore_ascii_case(rest) {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 impl std::ops::Deref for Pat {

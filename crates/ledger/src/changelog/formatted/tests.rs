@@ -643,3 +643,23 @@ fn literal_header_agrees_with_the_java_pattern_it_replaces() {
         }
     }
 }
+
+#[test]
+fn needle_search_ignores_ascii_case_only() {
+    assert!(contains_ignore_ascii_case(
+        b"-- ChangeSet a:1",
+        b"changeset"
+    ));
+    assert!(contains_ignore_ascii_case(
+        b"x runOnChange:true",
+        b"runonchange:"
+    ));
+    assert!(contains_ignore_ascii_case(b"ccchangeset", b"changeset"));
+    assert!(!contains_ignore_ascii_case(b"-- change set", b"changeset"));
+    assert!(!contains_ignore_ascii_case(b"chang", b"changeset"));
+    assert!(!contains_ignore_ascii_case(
+        "\u{212a}ey:".as_bytes(),
+        b"key:"
+    ));
+    assert!(contains_ignore_ascii_case(b"anything", b""));
+}
