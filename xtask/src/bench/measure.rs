@@ -127,12 +127,17 @@ pub fn format(d: Duration) -> String {
     }
 }
 
-/// `0.87x`.
+/// `0.87x`; below 0.1 with three decimals (`0.018x`), so a target such as 0.01x reads.
 pub fn ratio(a: Duration, b: Duration) -> String {
     if b.is_zero() {
         return "-".into();
     }
-    format!("{:.2}x", a.as_secs_f64() / b.as_secs_f64())
+    let r = a.as_secs_f64() / b.as_secs_f64();
+    if r < 0.1 {
+        format!("{r:.3}x")
+    } else {
+        format!("{r:.2}x")
+    }
 }
 
 /// Peak resident memory of a command in KiB, from `/usr/bin/time -f %M` (GNU time).
@@ -191,5 +196,6 @@ mod tests {
         assert_eq!(format(Duration::from_micros(12_345)), "12.3 ms");
         assert_eq!(format(ms(1234)), "1.23 s");
         assert_eq!(ratio(ms(50), ms(100)), "0.50x");
+        assert_eq!(ratio(ms(43), ms(2420)), "0.018x");
     }
 }

@@ -203,6 +203,7 @@ impl Ctx<'_> {
 struct Peers {
     sqlx: Option<PathBuf>,
     dbmate: Option<PathBuf>,
+    liquibase: Option<PathBuf>,
 }
 
 impl Peers {
@@ -210,7 +211,24 @@ impl Peers {
         Peers {
             sqlx: find_program("sqlx"),
             dbmate: find_program("dbmate"),
+            liquibase: find_liquibase(),
         }
+    }
+
+    /// `liquibase COMMAND` on the changelog in `dir` (PostgreSQL over JDBC, TLS off).
+    fn liquibase(&self, fresh: &Fresh, dir: &Path, command: &str) -> Option<Command> {
+        let (url, user, password) = fresh.jdbc()?;
+        let mut c = Command::new(self.liquibase.as_ref()?);
+        c.current_dir(dir)
+            .env("LIQUIBASE_SHOW_BANNER", "false")
+            .arg("--changelog-file=changelog.sql")
+            .arg(format!("--url={url}"))
+            .arg(format!("--username={user}"));
+        if let Some(p) = password {
+            c.arg(format!("--password={p}"));
+        }
+        c.arg(command);
+        Some(c)
     }
 
     fn sqlx(&self, kind: Kind, fresh: &Fresh, source: &Path, args: &[&str]) -> Option<Command> {
@@ -392,7 +410,84 @@ fn w2(ctx: &Ctx<'_>, w: &Workload, kind: Kind, runs: usize) -> Result<Vec<Line>,
         });
     }
     drop((tm, sqlx_db, dbmate_db));
+    if kind == Kind::Postgres {
+        lines.extend(w2_liquibase(ctx, w, runs)?);
+    }
     Ok(lines)
+}
+
+/// W2 for a Liquibase project: the same 1000 migrations as changesets of one formatted-SQL
+/// changelog, applied once (by tidemark, which writes Liquibase's tables as Liquibase does);
+/// then `status` and `validate` by tidemark and by Liquibase (when found), beside psql reading
+/// DATABASECHANGELOG.
+fn w2_liquibase(ctx: &Ctx<'_>, w: &Workload, runs: usize) -> Result<Vec<Line>, String> {
+    let db = targets::fresh(Kind::Postgres, ctx.tmp)?;
+    let dir = &w.liquibase;
+    let tidemark = |command: &str| {
+        let mut c = ctx.tidemark(&[
+            command,
+            "--changelog-file",
+            "changelog.sql",
+            "--url",
+            &db.url,
+        ]);
+        c.current_dir(dir);
+        c
+    };
+    let out = tidemark("update")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("tidemark update (W2 Liquibase setup): {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "tidemark update (W2 Liquibase setup) failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let history = "SELECT * FROM databasechangelog ORDER BY orderexecuted";
+    let mut lines = Vec::new();
+    for command in ["status", "validate"] {
+        let mut contenders = vec![same("tidemark", Role::Tidemark, || tidemark(command))];
+        if db.client_query(history).is_some() {
+            contenders.push(same("psql", Role::Floor, || {
+                db.client_query(history).expect("client found")
+            }));
+        }
+        if ctx.peers.liquibase.is_some() {
+            contenders.push(same("Liquibase", Role::Peer, || {
+                ctx.peers
+                    .liquibase(&db, dir, command)
+                    .expect("Liquibase found")
+            }));
+        }
+        lines.push(Line {
+            workload: format!("W2 {command}, Liquibase changelog, 1000 applied"),
+            database: label(Kind::Postgres).to_string(),
+            results: measure::alternate(runs.min(7), &mut contenders),
+        });
+    }
+    drop(db);
+    Ok(lines)
+}
+
+/// Liquibase's launcher: `liquibase` on `PATH` or in `TIDEMARK_BENCH_PEERS`, or the npm
+/// package the interop tests use (`TIDEMARK_LIQUIBASE_HOME`, default
+/// `~/.cache/tidemark/liquibase`).
+fn find_liquibase() -> Option<PathBuf> {
+    if let Some(found) = find_program("liquibase") {
+        return Some(found);
+    }
+    let home = std::env::var_os("TIDEMARK_LIQUIBASE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/tidemark/liquibase"))
+        })?;
+    [
+        home.join("node_modules/liquibase/dist/liquibase/liquibase"),
+        home.join("liquibase"),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
 }
 
 type MemoryRows = Vec<(usize, Result<u64, String>)>;

@@ -198,6 +198,19 @@ impl Fresh {
         })
     }
 
+    /// For Liquibase on PostgreSQL: the JDBC URL (TLS off, like every contender), the user and
+    /// the password.
+    pub fn jdbc(&self) -> Option<(String, String, Option<String>)> {
+        let (host, port, user, password, db) = self.server.as_ref()?;
+        (self.kind == Kind::Postgres).then(|| {
+            (
+                format!("jdbc:postgresql://{host}:{port}/{db}?sslmode=disable"),
+                user.clone(),
+                password.clone(),
+            )
+        })
+    }
+
     /// The floor client reading a script file (`None` when the client is not installed).
     pub fn client_script(&self, script: &Path) -> Option<Command> {
         let mut c = self.client()?;

@@ -44,6 +44,9 @@ pub struct Workload {
     pub sqlx: PathBuf,
     /// dbmate files: `<i>_create_bench.sql` with `-- migrate:up`.
     pub dbmate: PathBuf,
+    /// A folder holding `changelog.sql`: the same migrations as Liquibase formatted-SQL
+    /// changesets (`bench:<i>`).
+    pub liquibase: PathBuf,
     /// Floor script for psql and sqlite3 (`BEGIN; ... COMMIT;` per migration).
     pub floor_begin: PathBuf,
     /// Floor script for the mariadb client.
@@ -68,11 +71,12 @@ pub fn generate(root: &Path, n: usize, peers: bool) -> Result<Workload, String> 
         tidemark: base.join("tidemark"),
         sqlx: base.join("sqlx"),
         dbmate: base.join("dbmate"),
+        liquibase: base.join("liquibase"),
         floor_begin: base.join("floor-begin.sql"),
         floor_start: base.join("floor-start.sql"),
     };
     let dirs: &[&Path] = if peers {
-        &[&w.tidemark, &w.sqlx, &w.dbmate]
+        &[&w.tidemark, &w.sqlx, &w.dbmate, &w.liquibase]
     } else {
         &[&w.tidemark]
     };
@@ -81,6 +85,7 @@ pub fn generate(root: &Path, n: usize, peers: bool) -> Result<Workload, String> 
     }
     let mut begin = String::new();
     let mut start = String::new();
+    let mut changelog = String::from("-- liquibase formatted sql\n");
     for i in 1..=n {
         let sql = migration_sql(i);
         write(
@@ -93,9 +98,13 @@ pub fn generate(root: &Path, n: usize, peers: bool) -> Result<Workload, String> 
                 &w.dbmate.join(format!("{i:06}_create_bench.sql")),
                 &format!("-- migrate:up\n{sql}\n-- migrate:down\n"),
             )?;
+            let _ = write!(changelog, "\n-- changeset bench:{i}\n{sql}");
         }
         let _ = write!(begin, "BEGIN;\n{sql}COMMIT;\n");
         let _ = write!(start, "START TRANSACTION;\n{sql}COMMIT;\n");
+    }
+    if peers {
+        write(&w.liquibase.join("changelog.sql"), &changelog)?;
     }
     write(&w.floor_begin, &begin)?;
     write(&w.floor_start, &start)?;
