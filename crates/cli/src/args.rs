@@ -551,8 +551,8 @@ pub fn command() -> clap::Command {
     Cli::command().args(keys::KEYS.iter().map(|key| key_arg(key).global(true)))
 }
 
-/// The command used to parse: setting flags on the top level only, without help texts (see
-/// [`parse`]).
+/// The command used to parse: the same flags, but setting flags on the top level only, not
+/// global (see [`parse`]).
 fn lean_command() -> clap::Command {
     Cli::command().args(keys::KEYS.iter().map(key_arg))
 }
