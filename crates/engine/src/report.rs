@@ -139,16 +139,6 @@ pub struct AppliedStep {
     pub phase: Option<String>,
 }
 
-impl MigrateReport {
-    /// The milliseconds the applied steps took, summed (the summary line's "execution time").
-    pub fn steps_time(&self) -> u128 {
-        self.applied
-            .iter()
-            .map(|s| s.execution_time.max(0) as u128)
-            .sum()
-    }
-}
-
 /// The result of `migrate`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MigrateReport {

@@ -70,6 +70,7 @@ impl Engine<'_> {
         request: &UndoRequest,
         report: &mut MigrateReport,
     ) -> Result<(), Error> {
+        let started = Instant::now();
         let history = self.read_history()?;
         self.use_configured_schema()?;
         let schema = self.schema_display();
@@ -214,7 +215,7 @@ impl Engine<'_> {
         let now = plan::plan(&self.resolved.migrations, &after, &all)?.schema_version();
         report.target_version = Some(now.clone());
         let n = report.applied.len();
-        let total = report.steps_time();
+        let total = started.elapsed().as_millis();
         self.reporter.info(&format!(
             "Successfully undid {n} migration{} of schema {schema}, now at version v{now} (execution time {})",
             if n == 1 { "" } else { "s" },
