@@ -206,43 +206,13 @@ fn db_failure(what: &str, e: &tidemark_engine::DbError) -> Failure {
 
 /// `url` with another database name (the password and parameters kept).
 pub fn with_database(url: &str, name: &str) -> Result<String, Failure> {
-    let parsed = DatabaseUrl::parse(url).map_err(|e| Failure::usage(e.to_string()))?;
-    Ok(match parsed {
-        DatabaseUrl::Postgres {
-            host,
-            port,
-            user,
-            password,
-            params,
-            ..
-        } => DatabaseUrl::Postgres {
-            host,
-            port,
-            database: Some(name.to_string()),
-            user,
-            password,
-            params,
-        },
-        DatabaseUrl::Mysql {
-            host,
-            port,
-            user,
-            password,
-            params,
-            mariadb,
-            ..
-        } => DatabaseUrl::Mysql {
-            host,
-            port,
-            database: Some(name.to_string()),
-            user,
-            password,
-            params,
-            mariadb,
-        },
-        sqlite => sqlite,
+    let mut parsed = DatabaseUrl::parse(url).map_err(|e| Failure::usage(e.to_string()))?;
+    if let DatabaseUrl::Postgres { database, .. } | DatabaseUrl::Mysql { database, .. } =
+        &mut parsed
+    {
+        *database = Some(name.to_string());
     }
-    .canonical())
+    Ok(parsed.canonical())
 }
 
 /// Where the server is and who we are, for the vendors' command-line tools.
