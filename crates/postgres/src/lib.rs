@@ -24,6 +24,10 @@
 //!   driver rolls back to the savepoint and runs the statements one by one to find the one that
 //!   fails, so the error still names its line. The parameterised statements the engine repeats
 //!   (history and companion rows) are prepared once per session.
+//! - Round trips are what a no-op run costs, so a session is set up in one (the timeouts, the
+//!   `search_path` and the facts the engine asks for first: schema, user, database, version),
+//!   and parameterised SELECTs go in one (`query_typed`: parse, bind and execute together, the
+//!   server inferring the parameter types as a prepare would) instead of prepare + execute.
 //! - Errors carry the SQLSTATE and the server's message with its detail, hint and position, as
 //!   pgjdbc prints them; connection errors name the server and user, never the password.
 #![deny(missing_docs)]
@@ -38,7 +42,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use postgres::error::ErrorPosition;
-use postgres::types::ToSql;
+use postgres::types::{Kind, ToSql, Type};
 use postgres::{Client, SimpleQueryMessage};
 use tidemark_engine::driver::{DbError, Dialect, Driver, LockId, Row, Value};
 
@@ -89,6 +93,22 @@ pub struct PostgresDriver {
     prepared: HashMap<String, postgres::Statement>,
     /// A transaction begun with [`Driver::begin`] is open (a script may then be batched).
     in_transaction: bool,
+    /// What the session setup read, answered without a round trip until something runs that
+    /// could change it.
+    facts: Facts,
+}
+
+/// Session facts read while connecting.
+#[derive(Debug, Clone, Default)]
+struct Facts {
+    /// `current_schema()`; `None` once a statement may have changed it.
+    schema: Option<Option<String>>,
+    /// `current_user`; `None` once a statement may have changed it (`SET ROLE`).
+    user: Option<String>,
+    /// `current_database()`: fixed for the session.
+    database: String,
+    /// `server_version`: fixed for the session.
+    version: String,
 }
 
 /// How many parameterised statements [`PostgresDriver`] keeps prepared.
@@ -104,7 +124,7 @@ impl PostgresDriver {
     pub fn connect(options: &ConnectOptions) -> Result<PostgresDriver, DbError> {
         let settings = Settings::new(options)?;
         let mut client = settings.open()?;
-        let search_path =
+        let (search_path, facts) =
             prepare_session(&mut client, &settings).map_err(|e| settings.failed(e))?;
         Ok(PostgresDriver {
             client,
@@ -115,7 +135,14 @@ impl PostgresDriver {
             lock_depth: 0,
             prepared: HashMap::new(),
             in_transaction: false,
+            facts,
         })
+    }
+
+    /// Something runs that may change the schema or the user: ask the server next time.
+    fn forget_facts(&mut self) {
+        self.facts.schema = None;
+        self.facts.user = None;
     }
 
     /// The prepared statement for `sql`, prepared on first use.
@@ -162,8 +189,28 @@ impl PostgresDriver {
 
     /// Runs a statement with parameters through the extended protocol and decodes the rows.
     fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
-        let statement = self.client.prepare(sql).map_err(|e| db_error(&e))?;
         let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        if !params.is_empty() && first_keyword_is(sql, "SELECT") {
+            // One round trip. The parameters go untyped (OID 0) as text, so the server infers
+            // their types as a prepare would; a column this driver cannot decode (rare in a
+            // SELECT with parameters, and read-only) falls through to the path below.
+            let unspecified = Type::new("unspecified".into(), 0, Kind::Pseudo, "pg_catalog".into());
+            let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
+                .iter()
+                .map(|p| (p as &(dyn ToSql + Sync), unspecified.clone()))
+                .collect();
+            let rows = self
+                .client
+                .query_typed(sql, &typed)
+                .map_err(|e| db_error(&e))?;
+            if rows
+                .first()
+                .is_none_or(|row| row.columns().iter().all(|c| value::readable(c.type_())))
+            {
+                return rows.iter().map(decode_row).collect();
+            }
+        }
+        let statement = self.client.prepare(sql).map_err(|e| db_error(&e))?;
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let columns = statement.columns();
@@ -384,28 +431,51 @@ impl PostgresDriver {
     }
 }
 
-/// Applies the session settings; returns the resulting `search_path`.
-fn prepare_session(client: &mut Client, settings: &Settings) -> Result<String, DbError> {
+/// Applies the session settings in one round trip; returns the resulting `search_path` and
+/// the session's facts.
+fn prepare_session(client: &mut Client, settings: &Settings) -> Result<(String, Facts), DbError> {
     let millis = |d: Duration| format!("'{}ms'", d.as_millis());
+    let mut batch = String::new();
     if let Some(timeout) = settings.lock_timeout {
-        client
-            .batch_execute(&format!("SET lock_timeout = {}", millis(timeout)))
-            .map_err(|e| db_error(&e))?;
+        batch.push_str(&format!("SET lock_timeout = {};\n", millis(timeout)));
     }
     if let Some(timeout) = settings.statement_timeout {
-        client
-            .batch_execute(&format!("SET statement_timeout = {}", millis(timeout)))
-            .map_err(|e| db_error(&e))?;
+        batch.push_str(&format!("SET statement_timeout = {};\n", millis(timeout)));
     }
     if let Some(path) = &settings.search_path {
-        client
-            .execute("SELECT set_config('search_path', $1, false)", &[path])
-            .map_err(|e| db_error(&e))?;
+        batch.push_str(&format!(
+            "SELECT set_config('search_path', {}, false);\n",
+            literal(path)
+        ));
     }
-    let row = client
-        .query_one("SELECT current_setting('search_path')", &[])
-        .map_err(|e| db_error(&e))?;
-    row.try_get(0).map_err(|e| db_error(&e))
+    batch.push_str(
+        "SELECT current_setting('search_path'), current_schema(), current_user, \
+         current_database(), current_setting('server_version')",
+    );
+    let messages = client.simple_query(&batch).map_err(|e| db_error(&e))?;
+    let row = messages
+        .iter()
+        .rev()
+        .find_map(|m| match m {
+            SimpleQueryMessage::Row(row) => Some(row),
+            _ => None,
+        })
+        .ok_or_else(|| DbError::new("the session setup returned no row"))?;
+    let text = |i: usize| row.get(i).map(str::to_string);
+    Ok((
+        text(0).unwrap_or_default(),
+        Facts {
+            schema: Some(text(1)),
+            user: Some(text(2).unwrap_or_default()),
+            database: text(3).unwrap_or_default(),
+            version: text(4).unwrap_or_default(),
+        },
+    ))
+}
+
+/// A string literal that reads the same whatever `standard_conforming_strings` says.
+fn literal(text: &str) -> String {
+    format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
 }
 
 fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
@@ -424,6 +494,27 @@ fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
 /// Whether a statement starts or ends a transaction or a savepoint (its first keyword, after
 /// blank space and comments): such a script is not batched.
 fn controls_transaction(sql: &str) -> bool {
+    matches!(
+        first_keyword(sql).as_str(),
+        "BEGIN"
+            | "START"
+            | "COMMIT"
+            | "END"
+            | "ROLLBACK"
+            | "ABORT"
+            | "SAVEPOINT"
+            | "RELEASE"
+            | "PREPARE"
+    )
+}
+
+/// Whether the statement's first keyword is `keyword` (upper case).
+fn first_keyword_is(sql: &str, keyword: &str) -> bool {
+    first_keyword(sql) == keyword
+}
+
+/// The first keyword of a statement, after blank space and comments, in upper case.
+fn first_keyword(sql: &str) -> String {
     let mut rest = sql;
     loop {
         rest = rest.trim_start();
@@ -435,23 +526,10 @@ fn controls_transaction(sql: &str) -> bool {
             break;
         }
     }
-    let word: String = rest
-        .chars()
+    rest.chars()
         .take_while(char::is_ascii_alphabetic)
         .collect::<String>()
-        .to_ascii_uppercase();
-    matches!(
-        word.as_str(),
-        "BEGIN"
-            | "START"
-            | "COMMIT"
-            | "END"
-            | "ROLLBACK"
-            | "ABORT"
-            | "SAVEPOINT"
-            | "RELEASE"
-            | "PREPARE"
-    )
+        .to_ascii_uppercase()
 }
 
 /// Quotes an identifier, doubling embedded quotes.
@@ -503,12 +581,13 @@ impl Driver for PostgresDriver {
     }
 
     fn server_version(&mut self) -> Result<String, DbError> {
-        let version = self
-            .scalar("SHOW server_version", &[])?
-            .as_text()
-            .unwrap_or_default();
         // `15.4 (Debian 15.4-1.pgdg120+1)` -> `15.4`.
-        let number = version.split_whitespace().next().unwrap_or_default();
+        let number = self
+            .facts
+            .version
+            .split_whitespace()
+            .next()
+            .unwrap_or_default();
         Ok(format!("PostgreSQL {number}"))
     }
 
@@ -517,6 +596,7 @@ impl Driver for PostgresDriver {
     }
 
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        self.forget_facts();
         if let Some((command, data)) = sql.split_once('\0') {
             if !params.is_empty() {
                 return Err(DbError::new("COPY FROM STDIN takes no parameters"));
@@ -544,6 +624,7 @@ impl Driver for PostgresDriver {
     }
 
     fn execute_script(&mut self, statements: &[&str]) -> Result<(), (usize, DbError)> {
+        self.forget_facts();
         // Outside a transaction a multi-statement query would be one implicit transaction, and
         // COPY data or transaction control does not belong in a batch: one by one, as always.
         let batch = self.in_transaction
@@ -586,6 +667,7 @@ impl Driver for PostgresDriver {
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        self.forget_facts();
         self.rows(sql, params)
     }
 
@@ -633,12 +715,15 @@ impl Driver for PostgresDriver {
     }
 
     fn current_schema(&mut self) -> Result<String, DbError> {
-        self.scalar("SELECT current_schema()", &[])?
-            .as_text()
-            .ok_or_else(|| DbError::new("no current schema: set schemas/defaultSchema"))
+        let schema = match self.facts.schema.clone() {
+            Some(schema) => schema,
+            None => self.scalar("SELECT current_schema()", &[])?.as_text(),
+        };
+        schema.ok_or_else(|| DbError::new("no current schema: set schemas/defaultSchema"))
     }
 
     fn set_current_schema(&mut self, schema: &str) -> Result<(), DbError> {
+        self.forget_facts();
         // Flyway puts the schema in front of the session's path, so that objects elsewhere on
         // it (extensions in `public`, say) stay visible to the migration.
         let quoted = quote(schema);
@@ -655,6 +740,9 @@ impl Driver for PostgresDriver {
     }
 
     fn current_user(&mut self) -> Result<String, DbError> {
+        if let Some(user) = &self.facts.user {
+            return Ok(user.clone());
+        }
         Ok(self
             .scalar("SELECT current_user", &[])?
             .as_text()
@@ -662,7 +750,7 @@ impl Driver for PostgresDriver {
     }
 
     fn database_name(&mut self) -> Result<Option<String>, DbError> {
-        Ok(self.scalar("SELECT current_database()", &[])?.as_text())
+        Ok(Some(self.facts.database.clone()))
     }
 
     fn schema_exists(&mut self, schema: &str) -> Result<bool, DbError> {

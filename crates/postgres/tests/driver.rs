@@ -215,6 +215,82 @@ fn query_reads_values_by_type() {
 }
 
 #[test]
+fn selects_with_parameters_read_every_type_in_one_go_or_by_the_fallback() {
+    let Some(db) = testing::scratch() else { return };
+    let mut d = db.connect();
+    // Parameter types inferred by the server, as a prepare would.
+    let rows = d
+        .query(
+            "SELECT $1::int + 1, $2 || 'x', $3::bool, $4::text IS NULL, $1 = 2",
+            &[Value::Int(2), text("a"), Value::Bool(true), Value::Null],
+        )
+        .unwrap();
+    assert_eq!(
+        rows,
+        vec![vec![
+            Value::Int(3),
+            text("ax"),
+            Value::Bool(true),
+            Value::Bool(true),
+            Value::Bool(true)
+        ]]
+    );
+    // A column read only as text (INTERVAL) goes through the wrapping path.
+    let rows = d
+        .query(
+            "SELECT $1::int, INTERVAL '1 hour' * $1::int",
+            &[Value::Int(2)],
+        )
+        .unwrap();
+    assert_eq!(rows, vec![vec![Value::Int(2), text("02:00:00")]]);
+    // No rows, and a bad statement is the server's error.
+    assert!(
+        d.query("SELECT 1 WHERE $1::int > 5", &[Value::Int(1)])
+            .unwrap()
+            .is_empty()
+    );
+    let e = d
+        .query("SELECT * FROM missing WHERE id = $1", &[Value::Int(1)])
+        .unwrap_err();
+    assert_eq!(e.code.as_deref(), Some("42P01"), "{e}");
+}
+
+#[test]
+fn session_facts_read_while_connecting_follow_later_changes() {
+    let Some(db) = testing::scratch() else { return };
+    let mut setup = db.connect();
+    for sql in [
+        r#"CREATE SCHEMA "it's\here""#,
+        "CREATE SCHEMA other",
+        &format!(
+            "DROP ROLE IF EXISTS facts_{0}; CREATE ROLE facts_{0}",
+            db.name()
+        ),
+    ] {
+        setup.execute(sql, &[]).unwrap();
+    }
+    // A search_path with a quote and a backslash survives the one-round-trip session setup.
+    let mut options = db.options();
+    options
+        .params
+        .push(("currentSchema".into(), r#""it's\here""#.into()));
+    let mut d = PostgresDriver::connect(&options).unwrap();
+    assert_eq!(d.current_schema().unwrap(), r"it's\here");
+    let user = d.current_user().unwrap();
+    // What a migration changes is read again, not answered from the connect-time facts.
+    d.execute("SET search_path TO other", &[]).unwrap();
+    assert_eq!(d.current_schema().unwrap(), "other");
+    d.execute(&format!("SET ROLE facts_{}", db.name()), &[])
+        .unwrap();
+    assert_eq!(d.current_user().unwrap(), format!("facts_{}", db.name()));
+    assert_ne!(user, d.current_user().unwrap());
+    d.execute("RESET ROLE", &[]).unwrap();
+    setup
+        .execute(&format!("DROP ROLE facts_{}", db.name()), &[])
+        .unwrap();
+}
+
+#[test]
 fn statements_returning_rows_and_do_blocks_run_through_execute() {
     let Some(db) = testing::scratch() else { return };
     let mut d = db.connect();
