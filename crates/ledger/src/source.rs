@@ -81,8 +81,10 @@ impl FsSource {
     }
 }
 
-impl Source for FsSource {
-    fn list(&self) -> Result<Listing, SourceError> {
+impl FsSource {
+    /// Walks every location; `follow_links` makes walkdir stat every entry, so the first walk
+    /// goes without and a walk that meets a symbolic link is done again with it.
+    fn walk(&self, follow_links: bool) -> Result<Result<Listing, SymlinkSeen>, SourceError> {
         let mut listing = Listing::default();
         for (index, root) in self.locations.iter().enumerate() {
             if !root.is_dir() {
@@ -96,7 +98,7 @@ impl Source for FsSource {
                 continue;
             }
             let walker = walkdir::WalkDir::new(root)
-                .follow_links(true)
+                .follow_links(follow_links)
                 .sort_by_file_name()
                 .into_iter()
                 .filter_entry(|e| {
@@ -114,6 +116,9 @@ impl Source for FsSource {
                         .into_io_error()
                         .unwrap_or_else(|| std::io::Error::other("walk failed")),
                 })?;
+                if entry.path_is_symlink() && !follow_links {
+                    return Ok(Err(SymlinkSeen));
+                }
                 if !entry.file_type().is_file() {
                     continue;
                 }
@@ -132,14 +137,103 @@ impl Source for FsSource {
                 });
             }
         }
-        Ok(listing)
+        Ok(Ok(listing))
+    }
+}
+
+/// A walk without following links met one.
+struct SymlinkSeen;
+
+impl Source for FsSource {
+    fn list(&self) -> Result<Listing, SourceError> {
+        match self.walk(false)? {
+            Ok(listing) => Ok(listing),
+            Err(SymlinkSeen) => self.walk(true)?.map_err(|SymlinkSeen| unreachable_walk()),
+        }
     }
 
     fn read(&self, file: &SourceFile) -> Result<Vec<u8>, SourceError> {
-        std::fs::read(&file.path).map_err(|source| SourceError::Io {
+        use std::io::Read;
+        // Not `fs::read`: its `statx` for the size is one system call of five per file. Read in
+        // chunks through the stack instead, so a small file costs one allocation of its size.
+        let io = |source| SourceError::Io {
             path: file.path.clone(),
             source,
-        })
+        };
+        let mut f = std::fs::File::open(&file.path).map_err(io)?;
+        let mut chunk = [0u8; 8192];
+        let mut bytes = Vec::new();
+        loop {
+            match f.read(&mut chunk) {
+                Ok(0) => return Ok(bytes),
+                Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+    }
+}
+
+/// A walk that follows links never reports one as unfollowed.
+fn unreachable_walk() -> SourceError {
+    SourceError::Io {
+        path: PathBuf::new(),
+        source: std::io::Error::other("walk reported a link it was told to follow"),
+    }
+}
+
+/// A source whose listing and files were read ahead (on another thread, while the database
+/// connects). The listing and each prefetched file are handed over once, so nothing is copied;
+/// anything asked for again, or not prefetched, comes from the inner source (which also
+/// reports a listing that failed).
+pub struct Prefetched<'a> {
+    inner: &'a dyn Source,
+    listing: std::sync::Mutex<Option<Listing>>,
+    files: std::sync::Mutex<HashMap<PathBuf, Vec<u8>>>,
+}
+
+impl<'a> Prefetched<'a> {
+    /// Lists `inner` and reads the files `wanted` accepts (by file name).
+    pub fn load(inner: &'a dyn Source, wanted: impl Fn(&str) -> bool) -> Prefetched<'a> {
+        let listing = inner.list().ok();
+        let mut files = HashMap::new();
+        if let Some(listing) = &listing {
+            for file in &listing.files {
+                let name = file.relative.rsplit('/').next().unwrap_or(&file.relative);
+                if wanted(name) {
+                    if let Ok(bytes) = inner.read(file) {
+                        files.insert(file.path.clone(), bytes);
+                    }
+                }
+            }
+        }
+        Prefetched {
+            inner,
+            listing: std::sync::Mutex::new(listing),
+            files: std::sync::Mutex::new(files),
+        }
+    }
+}
+
+impl Source for Prefetched<'_> {
+    fn list(&self) -> Result<Listing, SourceError> {
+        let taken = self.listing.lock().ok().and_then(|mut l| l.take());
+        match taken {
+            Some(listing) => Ok(listing),
+            None => self.inner.list(),
+        }
+    }
+
+    fn read(&self, file: &SourceFile) -> Result<Vec<u8>, SourceError> {
+        let taken = self
+            .files
+            .lock()
+            .ok()
+            .and_then(|mut files| files.remove(&file.path));
+        match taken {
+            Some(bytes) => Ok(bytes),
+            None => self.inner.read(file),
+        }
     }
 }
 

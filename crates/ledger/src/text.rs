@@ -291,7 +291,9 @@ impl<'a> Iterator for Lines<'a> {
             return None;
         }
         let rest = self.rest;
-        match rest.find(['\r', '\n']) {
+        // memchr, not `str::find` with a char set (which walks char by char): every file is
+        // split into lines at least twice (its checksum, its header).
+        match memchr::memchr2(b'\r', b'\n', rest.as_bytes()) {
             None => {
                 self.rest = "";
                 Some(rest)

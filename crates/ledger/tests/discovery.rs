@@ -272,3 +272,104 @@ fn many_files_load_on_several_threads_with_every_result_in_listing_order() {
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
 }
+
+#[cfg(unix)]
+#[test]
+fn linked_files_and_folders_are_followed_and_large_files_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sql");
+    let elsewhere = dir.path().join("elsewhere");
+    fs::create_dir_all(&root).unwrap();
+    fs::create_dir_all(elsewhere.join("nested")).unwrap();
+    // Larger than one read chunk, with a multi-byte character across the chunk boundary.
+    let big = format!("-- {}é\nSELECT 1;\n", "x".repeat(8189));
+    fs::write(root.join("V1__big.sql"), &big).unwrap();
+    fs::write(elsewhere.join("V2__linked.sql"), "SELECT 2;\n").unwrap();
+    fs::write(
+        elsewhere.join("nested/V3__in_linked_dir.sql"),
+        "SELECT 3;\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        elsewhere.join("V2__linked.sql"),
+        root.join("V2__linked.sql"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(elsewhere.join("nested"), root.join("more")).unwrap();
+    let src = FsSource::new(vec![root.clone()], false);
+    let r = resolve(&src, &ResolveConfig::default()).unwrap();
+    let scripts: Vec<_> = r.migrations.iter().map(|m| m.script.as_str()).collect();
+    assert_eq!(
+        scripts,
+        [
+            "V1__big.sql",
+            "V2__linked.sql",
+            "more/V3__in_linked_dir.sql"
+        ]
+    );
+    assert_eq!(r.migrations[0].text, big);
+    assert_eq!(
+        r.migrations[0].checksum,
+        tidemark_ledger::checksum::flyway(&big)
+    );
+}
+
+#[test]
+fn prefetched_files_resolve_as_the_source_itself_and_are_handed_over_once() {
+    use tidemark_ledger::source::{Prefetched, Source};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sql");
+    fs::create_dir_all(&root).unwrap();
+    fs::write(root.join("V1__a.sql"), "SELECT 1;\n").unwrap();
+    fs::write(root.join("V1__a.sql.conf"), "executeInTransaction=false\n").unwrap();
+    fs::write(root.join("R__view.sql"), "SELECT ${x};\n").unwrap();
+    fs::write(root.join("notes.txt"), "not read ahead").unwrap();
+    let src = FsSource::new(vec![root.clone()], false);
+    let mut config = ResolveConfig::default();
+    config.placeholders.set("x", "42".to_string());
+    let direct = resolve(&src, &config).unwrap();
+
+    let prefetched = Prefetched::load(&src, |name| {
+        name.ends_with(".sql") || name.ends_with(".conf")
+    });
+    // Changed after the read-ahead: what was read ahead is what resolves.
+    fs::write(root.join("V1__a.sql"), "SELECT 'changed';\n").unwrap();
+    let ahead = resolve(&prefetched, &config).unwrap();
+    let summary = |r: &tidemark_ledger::source::Resolved| {
+        r.migrations
+            .iter()
+            .map(|m| {
+                (
+                    m.script.clone(),
+                    m.checksum,
+                    m.config.execute_in_transaction,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(summary(&ahead), summary(&direct));
+    assert_eq!(
+        direct.migrations[0].config.execute_in_transaction,
+        Some(false)
+    );
+    // Handed over once: asked again, the files come from disk (the listing too), and a file
+    // that was not read ahead is read when asked for.
+    let again = resolve(&prefetched, &config).unwrap();
+    let v1 = again
+        .migrations
+        .iter()
+        .find(|m| m.script == "V1__a.sql")
+        .unwrap();
+    assert_eq!(v1.text, "SELECT 'changed';\n");
+    let listing = prefetched.list().unwrap();
+    let notes = listing
+        .files
+        .iter()
+        .find(|f| f.relative == "notes.txt")
+        .unwrap();
+    assert_eq!(prefetched.read(notes).unwrap(), b"not read ahead");
+    // A location that cannot be listed fails as the source itself does.
+    let strict = FsSource::new(vec![dir.path().join("absent")], true);
+    let prefetched = Prefetched::load(&strict, |_| true);
+    assert!(resolve(&prefetched, &config).is_err());
+}

@@ -30,7 +30,7 @@ use tidemark_ledger::name::NamingConfig;
 use tidemark_ledger::pattern::IgnorePatterns;
 use tidemark_ledger::placeholder::{Placeholders, Syntax};
 use tidemark_ledger::plan::PlanConfig;
-use tidemark_ledger::source::{FsSource, ResolveConfig};
+use tidemark_ledger::source::{FsSource, Prefetched, ResolveConfig};
 use tidemark_ledger::text::Encoding;
 use tidemark_ledger::version::{Target, Version};
 
@@ -187,18 +187,33 @@ pub fn with_engine_configured<T>(
     if config.dry_run {
         ctx.out.info_to_stderr = true;
     }
+    let files = source(ctx.settings, &ctx.cwd);
+    let suffixes = &ctx.settings.sql_migration_suffixes;
+    // The files are read while the database connects (the server does most of that work, so
+    // a core is idle): on a no-op run the two take about as long as each other.
+    let (connection, prefetched) = std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            Prefetched::load(&files, |name| {
+                name.ends_with(".conf") || suffixes.iter().any(|suffix| name.ends_with(suffix))
+            })
+        });
+        let connection = if config.dry_run {
+            connect::connect_read_only(ctx.settings, &ctx.cwd)
+        } else {
+            connect::connect(ctx.settings, &ctx.cwd)
+        };
+        let prefetched = reader
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (connection, prefetched)
+    });
     let Connection {
         mut driver,
         description,
-    } = if config.dry_run {
-        connect::connect_read_only(ctx.settings, &ctx.cwd)?
-    } else {
-        connect::connect(ctx.settings, &ctx.cwd)?
-    };
+    } = connection?;
     use tidemark_engine::Reporter;
     ctx.out.info(&format!("Database: {description}"));
-    let source = source(ctx.settings, &ctx.cwd);
-    let mut engine = Engine::new(driver.as_mut(), &source, &config, &mut ctx.out)?;
+    let mut engine = Engine::new(driver.as_mut(), &prefetched, &config, &mut ctx.out)?;
     work(&mut engine)
 }
 
