@@ -379,3 +379,82 @@ fn postgres_lock_directives_override_the_settings_for_one_migration() {
     run(&p, &target, &["migrate"]).ok();
     assert_eq!(db.history().len(), 2);
 }
+
+/// 39 expand migrations, an untagged contract one (V40) and one whose declared phase the
+/// linter disputes (V41): enough pending files for phase inference on several threads and the
+/// review beside it.
+fn many_pending() -> Project {
+    let p = Project::new();
+    for i in 1..=39 {
+        p.migration(
+            &format!("V{i}__table_{i}.sql"),
+            &format!("CREATE TABLE t{i} (id INTEGER, old TEXT);\n"),
+        );
+    }
+    p.migration("V40__drop.sql", "ALTER TABLE t7 DROP COLUMN old;\n")
+        .migration(
+            "V41__drop_too.sql",
+            "-- tidemark:phase=expand\nALTER TABLE t8 DROP COLUMN old;\n",
+        );
+    p
+}
+
+#[test]
+fn many_pending_migrations_get_their_own_phases_and_are_reviewed_before_any_runs() {
+    let p = many_pending();
+    let staged = p.run(&["migrate", "--phase", "expand"]).ok();
+    assert!(
+        staged
+            .stdout
+            .contains("Stopping before V40__drop.sql (phase contract)"),
+        "{}",
+        staged.stdout
+    );
+    assert_eq!(p.history().len(), 39);
+
+    let q = many_pending();
+    let strict = q.run(&["migrate", "--strict-phases=true"]).code(1);
+    assert!(
+        strict.stderr.contains(
+            "This run applies contract migration V40__drop.sql after expand migration V1__table_1.sql"
+        ),
+        "{}",
+        strict.stderr
+    );
+    assert!(q.history().is_empty());
+    let refused = q.run(&["migrate", "-lintOnMigrate=error"]).code(1);
+    assert!(
+        refused
+            .stderr
+            .contains("WARNING: migrations/V41__drop_too.sql:2:"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("nothing was applied"),
+        "{}",
+        refused.stderr
+    );
+    assert!(q.history().is_empty());
+
+    let warned = q.run(&["migrate"]).ok();
+    assert!(
+        warned.stderr.contains("phase-mismatch")
+            && warned.stderr.contains("after expand migration"),
+        "{}",
+        warned.stderr
+    );
+    assert_eq!(q.history().len(), 41);
+    let db = q.db();
+    let mut stmt = db
+        .prepare("SELECT phase FROM flyway_schema_history_tidemark ORDER BY installed_rank")
+        .unwrap();
+    let phases: Vec<String> = stmt
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut expected = vec!["expand"; 39];
+    expected.extend(["contract", "expand"]);
+    assert_eq!(phases, expected);
+}

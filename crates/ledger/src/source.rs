@@ -590,10 +590,20 @@ const PARALLEL_FROM: usize = 128;
 /// `work` applied to every item, on up to `available_parallelism` threads (contiguous chunks),
 /// results in the items' order.
 pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    in_parallel_from(PARALLEL_FROM, items, work)
+}
+
+/// Like [`in_parallel`], on one thread below `from` items (pick it by what an item costs:
+/// starting a thread costs about as much as reading a few dozen small files).
+pub fn in_parallel_from<T: Send, R: Send>(
+    from: usize,
+    items: Vec<T>,
+    work: impl Fn(T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(8);
-    if threads < 2 || items.len() < PARALLEL_FROM {
+    if threads < 2 || items.len() < from.max(2) {
         return items.into_iter().map(work).collect();
     }
     let chunk = items.len().div_ceil(threads);

@@ -266,8 +266,9 @@ impl Engine<'_> {
 
         let mut pending = facts.pending;
         let facts_applied = facts.applied_scripts;
-        match self.config.phase_limit {
+        let outcome = match self.config.phase_limit {
             Some(limit) => {
+                self.infer_phases_ahead(&pending);
                 let (keep, stop) = self.cut_at_phase(&pending, limit);
                 if let Some((m, phase)) = stop {
                     let msg = format!(
@@ -278,9 +279,22 @@ impl Engine<'_> {
                     report.stopped_before = Some(m.script.clone());
                 }
                 pending.truncate(keep);
+                self.review_input(&facts_applied, &pending)
+                    .map(ReviewInput::run)
             }
             None => {
-                if let Some(msg) = self.contract_after_expand(&pending)? {
+                // The review (the linter) and the phase check each parse every pending file:
+                // the review runs on a thread of its own meanwhile.
+                let input = self.review_input(&facts_applied, &pending);
+                let (outcome, contract) = std::thread::scope(|s| {
+                    let review = input.map(|input| s.spawn(move || input.run()));
+                    self.infer_phases_ahead(&pending);
+                    let contract = self.contract_after_expand(&pending);
+                    let outcome =
+                        review.map(|r| r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                    (outcome, contract)
+                });
+                if let Some(msg) = contract? {
                     if self.config.strict_phases {
                         return Err(Error::Refused(format!(
                             "{msg} (strictPhases=true: nothing was applied)"
@@ -289,9 +303,12 @@ impl Engine<'_> {
                     self.reporter.warn(&msg);
                     report.warnings.push(msg);
                 }
+                outcome
             }
+        };
+        if let Some(outcome) = outcome {
+            self.show_review(&outcome)?;
         }
-        self.review_pending(&facts_applied, &pending)?;
         // The summary's execution time: from here to the last commit, as Flyway's stopwatch
         // around its migration loop.
         let started = Instant::now();
@@ -551,17 +568,15 @@ struct PlanFacts {
 }
 
 impl Engine<'_> {
-    /// Shows the review (lint) of what is about to be applied; refuses when it says so.
-    fn review_pending(
-        &mut self,
+    /// What the review (lint) of the migrations about to be applied needs, if there is one.
+    fn review_input(
+        &self,
         applied_scripts: &[String],
         pending: &[ResolvedMigration],
-    ) -> Result<(), Error> {
-        let Some(review) = self.config.review.clone() else {
-            return Ok(());
-        };
+    ) -> Option<ReviewInput> {
+        let review = self.config.review.clone()?;
         if pending.is_empty() {
-            return Ok(());
+            return None;
         }
         let as_review = |engine: &Self, m: &ResolvedMigration| {
             let replace = m
@@ -586,9 +601,17 @@ impl Engine<'_> {
             .filter(|m| applied_scripts.contains(m.script.as_str()))
             .map(|m| as_review(self, m))
             .collect();
-        let pending_files: Vec<super::ReviewFile> =
-            pending.iter().map(|m| as_review(self, m)).collect();
-        let outcome = (review.0)(self.driver.dialect(), &applied, &pending_files);
+        let pending = pending.iter().map(|m| as_review(self, m)).collect();
+        Some(ReviewInput {
+            review,
+            dialect: self.driver.dialect(),
+            applied,
+            pending,
+        })
+    }
+
+    /// Shows the review's findings; refuses when it says so.
+    fn show_review(&mut self, outcome: &super::ReviewOutcome) -> Result<(), Error> {
         for line in &outcome.lines {
             self.reporter.warn(line);
         }
@@ -599,5 +622,19 @@ impl Engine<'_> {
             ));
         }
         Ok(())
+    }
+}
+
+/// A review ready to run on any thread: the reviewer and the files it reads.
+struct ReviewInput {
+    review: super::PendingReview,
+    dialect: tidemark_sql::Dialect,
+    applied: Vec<super::ReviewFile>,
+    pending: Vec<super::ReviewFile>,
+}
+
+impl ReviewInput {
+    fn run(self) -> super::ReviewOutcome {
+        (self.review.0)(self.dialect, &self.applied, &self.pending)
     }
 }

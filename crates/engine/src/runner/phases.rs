@@ -37,20 +37,41 @@ impl Engine<'_> {
 
     fn infer_phase_uncached(&self, m: &ResolvedMigration) -> Option<Phase> {
         let infer = self.config.infer_phase?;
-        let dialect = self.driver.dialect();
+        infer_text(infer, self.driver.dialect(), &self.phase_text(m))
+    }
+
+    /// The text a phase is inferred from: placeholders replaced where they would be.
+    fn phase_text(&self, m: &ResolvedMigration) -> String {
         let replace = m
             .config
             .placeholder_replacement
             .unwrap_or(self.config.resolve.placeholder_replacement);
         let file_name = m.script.rsplit('/').next().unwrap_or(&m.script);
-        let text = self
-            .prepare_text(&m.text, &m.path, file_name, replace)
-            .unwrap_or_else(|_| m.text.clone());
-        let statements = tidemark_sql::split(dialect, &text).ok()?;
-        statements
-            .iter()
-            .filter_map(|s| infer(dialect, &s.sql))
-            .max()
+        self.prepare_text(&m.text, &m.path, file_name, replace)
+            .unwrap_or_else(|_| m.text.clone())
+    }
+
+    /// Infers, on several threads, the phases of the migrations that declare none and are not
+    /// inferred yet: `migrate` asks for every pending migration's phase before the first one
+    /// runs, and each inference parses its file.
+    pub(super) fn infer_phases_ahead(&self, migrations: &[ResolvedMigration]) {
+        let Some(infer) = self.config.infer_phase else {
+            return;
+        };
+        let dialect = self.driver.dialect();
+        let todo: Vec<(String, String)> = {
+            let known = self.inferred_phases.borrow();
+            migrations
+                .iter()
+                .filter(|m| m.declared_phase.is_none() && !known.contains_key(&m.script))
+                .map(|m| (m.script.clone(), self.phase_text(m)))
+                .collect()
+        };
+        // A file takes tens of microseconds to parse: threads pay from a few dozen files.
+        let inferred = tidemark_ledger::source::in_parallel_from(32, todo, |(script, text)| {
+            (script, infer_text(infer, dialect, &text))
+        });
+        self.inferred_phases.borrow_mut().extend(inferred);
     }
 
     /// Phases already applied by this run id (earlier invocations of the same deployment).
@@ -123,4 +144,17 @@ impl Engine<'_> {
         }
         Ok(None)
     }
+}
+
+/// The latest phase of a text's statements (`None`: it does not split, or no statement has one).
+fn infer_text(
+    infer: super::InferPhase,
+    dialect: tidemark_sql::Dialect,
+    text: &str,
+) -> Option<Phase> {
+    let statements = tidemark_sql::split(dialect, text).ok()?;
+    statements
+        .iter()
+        .filter_map(|s| infer(dialect, &s.sql))
+        .max()
 }
