@@ -198,12 +198,17 @@ impl<'a> Prefetched<'a> {
         let listing = inner.list().ok();
         let mut files = HashMap::new();
         if let Some(listing) = &listing {
-            for file in &listing.files {
-                let name = file.relative.rsplit('/').next().unwrap_or(&file.relative);
-                if wanted(name) {
-                    if let Ok(bytes) = inner.read(file) {
-                        files.insert(file.path.clone(), bytes);
-                    }
+            let wanted: Vec<&SourceFile> = listing
+                .files
+                .iter()
+                .filter(|f| wanted(f.relative.rsplit('/').next().unwrap_or(&f.relative)))
+                .collect();
+            // Many files: on every core (a database that connects at once leaves nothing to
+            // overlap with, and one reader would then take twice as long).
+            let read = in_parallel(wanted, |file| (file, inner.read(file).ok()));
+            for (file, bytes) in read {
+                if let Some(bytes) = bytes {
+                    files.insert(file.path.clone(), bytes);
                 }
             }
         }
