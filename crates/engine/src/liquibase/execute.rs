@@ -111,7 +111,7 @@ impl Session<'_> {
                     change,
                     generated: true,
                 }),
-                _ => out.extend(change.statements.iter().map(|s| Located {
+                _ => out.extend(change.statements().iter().map(|s| Located {
                     sql: s.clone(),
                     change,
                     generated: false,
@@ -282,7 +282,7 @@ impl Session<'_> {
             })
             .flat_map(|change| {
                 change
-                    .statements
+                    .statements()
                     .iter()
                     .filter(|s| !is_empty_marker(s))
                     .map(move |s| Located {

@@ -501,6 +501,16 @@ impl<'c> Parser<'c> {
             i += 1;
             let n = i;
 
+            // Every pattern below needs a `-` (the `--` directives) or a `*` (the rollback
+            // block): a line with neither is SQL, and most lines are.
+            if memchr::memchr2(b'-', b'*', line.as_bytes()).is_none() {
+                if cur.is_some() {
+                    seq.push_str(line);
+                    seq.push('\n');
+                }
+                continue;
+            }
+
             if p.property.is_match(line) {
                 self.property(params, line, n)?;
                 continue;

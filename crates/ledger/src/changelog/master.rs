@@ -28,7 +28,7 @@ use super::properties::{Parameters, PropertyDef};
 use super::{
     Change, ChangeKind, ChangeSet, Changelog, ChangelogError, ErrorKind, Format, Precondition,
     PreconditionAction, Preconditions, Properties, Rollback, defaults_file, filename, java,
-    phase_of, split,
+    phase_of,
 };
 use crate::text;
 
@@ -555,7 +555,6 @@ impl<'a, 'p> Loader<'a, 'p> {
             .expand(&content, physical)
             .map_err(|e| ChangelogError::expand(&file, 1, &logical, e))?;
         let end_delimiter = spec.end_delimiter.map(str::to_string);
-        let statements = split::statements(&sql, spec.split, spec.strip, end_delimiter.as_deref());
         Ok(Change {
             kind: ChangeKind::SqlFile {
                 path: spec.path.to_string(),
@@ -567,7 +566,7 @@ impl<'a, 'p> Loader<'a, 'p> {
             strip_comments: spec.strip,
             end_delimiter,
             dbms: spec.dbms.map(str::to_string),
-            statements,
+            split: super::Split::default(),
         })
     }
 
@@ -1137,7 +1136,7 @@ fn tag_change(tag: &str) -> Change {
         strip_comments: false,
         end_delimiter: None,
         dbms: None,
-        statements: Vec::new(),
+        split: super::Split::known(Vec::new()),
     }
 }
 

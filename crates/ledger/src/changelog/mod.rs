@@ -198,7 +198,7 @@ impl ChangeSet {
     /// `endDelimiter` and `stripComments`.
     pub fn statements(&self, dbms: Option<&str>) -> Vec<String> {
         self.changes_for(dbms)
-            .flat_map(|c| c.statements.iter().cloned())
+            .flat_map(|c| c.statements().iter().cloned())
             .collect()
     }
 
@@ -333,24 +333,39 @@ pub struct Change {
     pub end_delimiter: Option<String>,
     /// The change's own `dbms` (XML/YAML `<sql dbms=...>`).
     pub dbms: Option<String>,
-    /// The statements to execute, split per the attributes above ([`split::statements`]).
-    pub statements: Vec<String>,
+    /// The statements to execute: split on first use ([`Change::statements`]), since `status`
+    /// and `validate` only checksum.
+    pub(crate) split: Split,
 }
 
+/// A change's statements, split on first use. They follow from the change's other fields, so
+/// two changes are equal whether or not either has been split yet.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Split(std::sync::OnceLock<Vec<String>>);
+
+impl Split {
+    /// Statements known already (a change with nothing to split).
+    pub(crate) fn known(statements: Vec<String>) -> Split {
+        Split(std::sync::OnceLock::from(statements))
+    }
+}
+
+impl PartialEq for Split {
+    fn eq(&self, _: &Split) -> bool {
+        true
+    }
+}
+
+impl Eq for Split {}
+
 impl Change {
-    /// An inline SQL change with its statements computed.
+    /// An inline SQL change (its statements are split when first asked for).
     pub fn sql(
         sql: String,
         split_statements: bool,
         strip_comments: bool,
         end_delimiter: Option<String>,
     ) -> Change {
-        let statements = split::statements(
-            &sql,
-            split_statements,
-            strip_comments,
-            end_delimiter.as_deref(),
-        );
         Change {
             kind: ChangeKind::Sql,
             checksum_bytes: sql.as_bytes().to_vec(),
@@ -359,8 +374,20 @@ impl Change {
             strip_comments,
             end_delimiter,
             dbms: None,
-            statements,
+            split: Split::default(),
         }
+    }
+
+    /// The statements to execute, split per the attributes above ([`split::statements`]).
+    pub fn statements(&self) -> &[String] {
+        self.split.0.get_or_init(|| {
+            split::statements(
+                &self.sql,
+                self.split_statements,
+                self.strip_comments,
+                self.end_delimiter.as_deref(),
+            )
+        })
     }
 
     /// This change's part of the DESCRIPTION column.

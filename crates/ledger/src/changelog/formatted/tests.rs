@@ -36,11 +36,11 @@ fn basic_changesets() {
     assert_eq!(sql(&cs[1]), "INSERT INTO person VALUES (1, 'a');");
     assert_eq!(checksum_v9(&cs[1]), "9:2605e9bdeb786726a614ddaf450c2b46");
     match &cs[0].rollback {
-        Rollback::Sql(c) => assert_eq!(c.statements, ["DROP TABLE person"]),
+        Rollback::Sql(c) => assert_eq!(c.statements(), ["DROP TABLE person"]),
         other => panic!("{other:?}"),
     }
     assert_eq!(
-        cs[0].changes[0].statements,
+        cs[0].changes[0].statements(),
         ["CREATE TABLE person (id INT PRIMARY KEY, name VARCHAR(50))"]
     );
     assert!(cs[0].changes[0].strip_comments && cs[0].changes[0].split_statements);
@@ -425,7 +425,7 @@ fn slash_terminated_last_changeset_gets_its_delimiter() {
     );
     assert_eq!(cs[0].changes[0].end_delimiter, None);
     assert_eq!(cs[1].changes[0].end_delimiter.as_deref(), Some("\n/$"));
-    assert_eq!(cs[1].changes[0].statements, ["BEGIN NULL; END;"]);
+    assert_eq!(cs[1].changes[0].statements(), ["BEGIN NULL; END;"]);
 }
 
 #[test]
@@ -662,4 +662,28 @@ fn needle_search_ignores_ascii_case_only() {
         b"key:"
     ));
     assert!(contains_ignore_ascii_case(b"anything", b""));
+}
+
+#[test]
+fn plain_sql_lines_are_kept_as_written_and_statements_split_only_when_asked() {
+    // Lines without `-` or `*` take the short way (no directive can match them); the others
+    // are still checked: `2 * 3` is SQL, `-- comment` inside a changeset too.
+    let text = "--liquibase formatted sql\nignored before any changeset;\n\n--changeset a:1\nCREATE TABLE t (\n    id INT\n);\nSELECT 2 * 3;\n-- a note\nINSERT INTO t VALUES (1);\n";
+    let cs = parse_ok(text);
+    assert_eq!(cs.len(), 1);
+    assert_eq!(
+        sql(&cs[0]),
+        "CREATE TABLE t (\n    id INT\n);\nSELECT 2 * 3;\n-- a note\nINSERT INTO t VALUES (1);"
+    );
+    let unsplit = cs[0].changes[0].clone();
+    assert_eq!(
+        cs[0].changes[0].statements(),
+        [
+            "CREATE TABLE t (\n    id INT\n)",
+            "SELECT 2 * 3",
+            "INSERT INTO t VALUES (1)"
+        ]
+    );
+    // Equal whether or not split yet.
+    assert_eq!(unsplit, cs[0].changes[0]);
 }
