@@ -778,13 +778,34 @@ fn history_and_calculate_checksum() {
     lb(&p, &["tag", "release-1"]).ok();
     let history = lb(&p, &["history"]).ok();
     let lines: Vec<&str> = history.stdout.split('\n').collect();
+    // The Update Date column is as wide as its widest date, in Java's short style: 17 chars
+    // for "11/28/26, 9:05 AM", 18 from ten o'clock on.
+    let date_width = lines
+        .iter()
+        .skip(4)
+        .filter(|l| l.starts_with("| "))
+        .filter_map(|l| l.split('|').nth(2))
+        .map(|cell| cell.trim().len())
+        .max()
+        .unwrap_or_else(|| panic!("{}", history.stdout))
+        .max("Update Date".len());
     assert_eq!(
         lines[2],
-        "+---------------+-------------------+----------------+------------------+--------------+-----------+"
+        format!(
+            "+---------------+{}+----------------+------------------+--------------+-----------+",
+            "-".repeat(date_width + 2)
+        ),
+        "{}",
+        history.stdout
     );
     assert_eq!(
         lines[3],
-        "| Deployment ID | Update Date       | Changelog Path | Changeset Author | Changeset ID | Tag       |"
+        format!(
+            "| Deployment ID | {:<date_width$} | Changelog Path | Changeset Author | Changeset ID | Tag       |",
+            "Update Date"
+        ),
+        "{}",
+        history.stdout
     );
     assert!(
         lines[5].contains("| changelog.sql  | alice            | 1            |"),
