@@ -578,19 +578,10 @@ impl Engine<'_> {
         if pending.is_empty() {
             return None;
         }
-        let as_review = |engine: &Self, m: &ResolvedMigration| {
-            let replace = m
-                .config
-                .placeholder_replacement
-                .unwrap_or(engine.config.resolve.placeholder_replacement);
-            let name = m.script.rsplit('/').next().unwrap_or(&m.script);
-            super::ReviewFile {
-                path: m.path.clone(),
-                text: engine
-                    .prepare_text(&m.text, &m.path, name, replace)
-                    .unwrap_or_else(|_| m.text.clone()),
-                declared_phase: m.declared_phase,
-            }
+        let as_review = |engine: &Self, m: &ResolvedMigration| super::ReviewFile {
+            path: m.path.clone(),
+            text: engine.runnable_text(m),
+            declared_phase: m.declared_phase,
         };
         let applied_scripts: std::collections::HashSet<&str> =
             applied_scripts.iter().map(String::as_str).collect();

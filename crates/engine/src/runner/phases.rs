@@ -37,11 +37,12 @@ impl Engine<'_> {
 
     fn infer_phase_uncached(&self, m: &ResolvedMigration) -> Option<Phase> {
         let infer = self.config.infer_phase?;
-        infer_text(infer, self.driver.dialect(), &self.phase_text(m))
+        infer_text(infer, self.driver.dialect(), &self.runnable_text(m))
     }
 
-    /// The text a phase is inferred from: placeholders replaced where they would be.
-    fn phase_text(&self, m: &ResolvedMigration) -> String {
+    /// A migration's text as it would run (placeholders replaced where they would be): what a
+    /// phase is inferred from and what the review reads.
+    pub(super) fn runnable_text(&self, m: &ResolvedMigration) -> String {
         let replace = m
             .config
             .placeholder_replacement
@@ -64,7 +65,7 @@ impl Engine<'_> {
             migrations
                 .iter()
                 .filter(|m| m.declared_phase.is_none() && !known.contains_key(&m.script))
-                .map(|m| (m.script.clone(), self.phase_text(m)))
+                .map(|m| (m.script.clone(), self.runnable_text(m)))
                 .collect()
         };
         // A file takes tens of microseconds to parse: threads pay from a few dozen files.
