@@ -83,8 +83,9 @@ impl FsSource {
 
 impl FsSource {
     /// Walks every location; `follow_links` makes walkdir stat every entry, so the first walk
-    /// goes without and a walk that meets a symbolic link is done again with it.
-    fn walk(&self, follow_links: bool) -> Result<Result<Listing, SymlinkSeen>, SourceError> {
+    /// goes without and a walk that meets a symbolic link is done again with it. `None`: a
+    /// link was met without following links.
+    fn walk(&self, follow_links: bool) -> Result<Option<Listing>, SourceError> {
         let mut listing = Listing::default();
         for (index, root) in self.locations.iter().enumerate() {
             if !root.is_dir() {
@@ -117,7 +118,7 @@ impl FsSource {
                         .unwrap_or_else(|| std::io::Error::other("walk failed")),
                 })?;
                 if entry.path_is_symlink() && !follow_links {
-                    return Ok(Err(SymlinkSeen));
+                    return Ok(None);
                 }
                 if !entry.file_type().is_file() {
                     continue;
@@ -137,18 +138,16 @@ impl FsSource {
                 });
             }
         }
-        Ok(Ok(listing))
+        Ok(Some(listing))
     }
 }
-
-/// A walk without following links met one.
-struct SymlinkSeen;
 
 impl Source for FsSource {
     fn list(&self) -> Result<Listing, SourceError> {
         match self.walk(false)? {
-            Ok(listing) => Ok(listing),
-            Err(SymlinkSeen) => self.walk(true)?.map_err(|SymlinkSeen| unreachable_walk()),
+            Some(listing) => Ok(listing),
+            // Following links, the walk never stops at one.
+            None => Ok(self.walk(true)?.unwrap_or_default()),
         }
     }
 
@@ -171,14 +170,6 @@ impl Source for FsSource {
                 Err(e) => return Err(io(e)),
             }
         }
-    }
-}
-
-/// A walk that follows links never reports one as unfollowed.
-fn unreachable_walk() -> SourceError {
-    SourceError::Io {
-        path: PathBuf::new(),
-        source: std::io::Error::other("walk reported a link it was told to follow"),
     }
 }
 
