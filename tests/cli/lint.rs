@@ -177,6 +177,44 @@ fn lint_in_ci_formats() {
     );
 }
 
+/// With `lintOnMigrate=warn` the review runs while the migrations are applied: its findings
+/// are still shown when a later migration fails, and in the JSON report's warnings.
+#[test]
+fn warn_mode_findings_survive_a_failed_migration_and_reach_json() {
+    let p = Project::new();
+    p.migration("V1__t.sql", "CREATE TABLE t (id INTEGER, old TEXT);\n")
+        .migration(
+            "V2__drop.sql",
+            "-- tidemark:phase=expand\nALTER TABLE t DROP COLUMN old;\n",
+        )
+        .migration("V3__broken.sql", "CREATE TABLE u (id INTEGER;\n");
+    let failed = p.run(&["migrate"]).code(1);
+    assert!(
+        failed
+            .stderr
+            .contains("WARNING: migrations/V2__drop.sql:2:27 error phase-mismatch"),
+        "{}",
+        failed.stderr
+    );
+    assert!(
+        failed.stderr.contains("V3__broken.sql"),
+        "{}",
+        failed.stderr
+    );
+    assert_eq!(p.history().len(), 2);
+
+    let q = Project::new();
+    q.migration("V1__t.sql", "CREATE TABLE t (id INTEGER, old TEXT);\n")
+        .migration(
+            "V2__drop.sql",
+            "-- tidemark:phase=expand\nALTER TABLE t DROP COLUMN old;\n",
+        );
+    let json = q.run(&["migrate", "--format", "json"]).ok().json();
+    let warnings = json["warnings"].to_string();
+    assert!(warnings.contains("phase-mismatch"), "{json}");
+    assert_eq!(q.history().len(), 2);
+}
+
 #[test]
 fn migrate_shows_findings_and_refuses_only_with_lint_on_migrate_error() {
     let p = Project::new();

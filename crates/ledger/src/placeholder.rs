@@ -114,14 +114,24 @@ impl Placeholders {
     /// reader would swallow characters with such settings, and the configuration layer is the
     /// place to refuse them.
     pub fn replace(&self, text: &str) -> Result<String, PlaceholderError> {
-        let prefix = self.syntax.prefix.as_str();
-        let suffix = self.syntax.suffix.as_str();
-        if prefix.is_empty() || suffix.is_empty() {
+        if !self.may_occur_in(text) {
             return Ok(text.to_string());
         }
+        let prefix = self.syntax.prefix.as_str();
+        let suffix = self.syntax.suffix.as_str();
+        let Some(first) = prefix.chars().next() else {
+            return Ok(text.to_string());
+        };
         let mut out = String::with_capacity(text.len());
         let mut pos = 0;
         while let Some(rest) = text.get(pos..).filter(|r| !r.is_empty()) {
+            // Up to the next character that could start the prefix, nothing can be replaced.
+            let skip = rest.find(first).unwrap_or(rest.len());
+            if skip > 0 {
+                out.push_str(&rest[..skip]);
+                pos += skip;
+                continue;
+            }
             match scan_prefix(rest, prefix) {
                 PrefixScan::Partial(read) => {
                     out.push_str(rest.get(..read).unwrap_or(rest));
@@ -146,6 +156,14 @@ impl Placeholders {
             }
         }
         Ok(out)
+    }
+
+    /// Whether `text` may hold a placeholder (it contains the prefix): when not, replacing
+    /// returns the text unchanged and need not be attempted.
+    pub fn may_occur_in(&self, text: &str) -> bool {
+        !self.syntax.prefix.is_empty()
+            && !self.syntax.suffix.is_empty()
+            && text.contains(self.syntax.prefix.as_str())
     }
 
     /// The error for a name without a value: built-in namespaces get Flyway's "default

@@ -328,5 +328,8 @@ pub fn migrate_review(settings: &Settings) -> Result<Option<PendingReview>, Fail
             refuse: refuse && report.has_errors(),
         }
     };
-    Ok(Some(PendingReview(Arc::new(review))))
+    Ok(Some(PendingReview {
+        review: Arc::new(review),
+        refuses: refuse,
+    }))
 }

@@ -82,7 +82,8 @@ impl Engine<'_> {
             Value::Text(self.run_id.clone()),
             Value::Text(m.text.clone()),
         ];
-        self.db_execute(&companion.insert_companion(), &params)
+        let sql = std::rc::Rc::clone(&self.inserts.companion);
+        self.db_execute(&sql, &params)
             .map(|_| ())
             .map_err(|e| Error::db(&format!("insert into {}", companion.qualified()), e))
     }

@@ -266,6 +266,10 @@ impl Engine<'_> {
 
         let mut pending = facts.pending;
         let facts_applied = facts.applied_scripts;
+        // A review that can refuse (lintOnMigrate=error) runs before anything is applied; one
+        // that only warns runs on a thread of its own while the migrations are applied (they
+        // mostly wait for the disk or the server) and its findings are shown at the end.
+        let mut deferred = None;
         let outcome = match self.config.phase_limit {
             Some(limit) => {
                 self.infer_phases_ahead(&pending);
@@ -279,15 +283,24 @@ impl Engine<'_> {
                     report.stopped_before = Some(m.script.clone());
                 }
                 pending.truncate(keep);
-                self.review_input(&facts_applied, &pending)
-                    .map(ReviewInput::run)
+                match self.review_input(&facts_applied, &pending) {
+                    Some(input) if !input.review.refuses => {
+                        deferred = Some(std::thread::spawn(move || input.run()));
+                        None
+                    }
+                    input => input.map(ReviewInput::run),
+                }
             }
             None => {
-                // The review (the linter) and the phase check each parse every pending file:
-                // the review runs on a thread of its own meanwhile.
-                let input = self.review_input(&facts_applied, &pending);
+                let (now, later) = match self.review_input(&facts_applied, &pending) {
+                    Some(input) if input.review.refuses => (Some(input), None),
+                    input => (None, input),
+                };
+                // The review and the phase check each parse every pending file: a review that
+                // can refuse runs beside the phase check; one that cannot starts after it (the
+                // phases get both cores) and runs beside the migrations.
                 let (outcome, contract) = std::thread::scope(|s| {
-                    let review = input.map(|input| s.spawn(move || input.run()));
+                    let review = now.map(|input| s.spawn(move || input.run()));
                     self.infer_phases_ahead(&pending);
                     let contract = self.contract_after_expand(&pending);
                     let outcome =
@@ -303,6 +316,7 @@ impl Engine<'_> {
                     self.reporter.warn(&msg);
                     report.warnings.push(msg);
                 }
+                deferred = later.map(|input| std::thread::spawn(move || input.run()));
                 outcome
             }
         };
@@ -312,27 +326,48 @@ impl Engine<'_> {
         // The summary's execution time: from here to the last commit, as Flyway's stopwatch
         // around its migration loop.
         let started = Instant::now();
+        let applied = self.apply_pending(&pending, history, &mut current, report);
+        if let Some(review) = deferred {
+            let outcome = review
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            for line in &outcome.lines {
+                self.reporter.warn(line);
+            }
+        }
+        applied?;
+        self.summarise(report, started);
+        Ok(())
+    }
+
+    /// The migration loop (or the group transaction): every pending migration in order.
+    fn apply_pending(
+        &mut self,
+        pending: &[ResolvedMigration],
+        history: &[tidemark_ledger::history::AppliedMigration],
+        current: &mut Option<Version>,
+        report: &mut MigrateReport,
+    ) -> Result<(), Error> {
         let mut next_rank = history.last().map_or(1, |r| r.installed_rank + 1);
         let mut previous_versioned = true;
 
         if self.config.group && !pending.is_empty() {
             return self.apply_group(
-                &pending,
+                pending,
                 &mut next_rank,
-                &mut current,
+                current,
                 &mut previous_versioned,
                 report,
-                started,
             );
         }
 
-        for migration in &pending {
+        for migration in pending {
             if previous_versioned && migration.version().is_none() {
                 self.fire(Event::AfterVersioned, false)?;
                 self.fire(Event::BeforeRepeatables, false)?;
                 previous_versioned = false;
             }
-            let out_of_order = match (migration.version(), &current) {
+            let out_of_order = match (migration.version(), &*current) {
                 (Some(v), Some(c)) => v < c,
                 _ => false,
             };
@@ -340,7 +375,7 @@ impl Engine<'_> {
             next_rank += 1;
             if let Some(v) = migration.version() {
                 if current.as_ref().is_none_or(|c| v > c) {
-                    current = Some(v.clone());
+                    *current = Some(v.clone());
                 }
             }
             report.applied.push(step);
@@ -348,7 +383,6 @@ impl Engine<'_> {
         if previous_versioned {
             self.fire(Event::AfterVersioned, false)?;
         }
-        self.summarise(report, started);
         Ok(())
     }
 
@@ -359,7 +393,6 @@ impl Engine<'_> {
         current: &mut Option<Version>,
         previous_versioned: &mut bool,
         report: &mut MigrateReport,
-        started: Instant,
     ) -> Result<(), Error> {
         let mut modes = Vec::new();
         for m in pending {
@@ -413,7 +446,6 @@ impl Engine<'_> {
                 if *previous_versioned {
                     self.fire(Event::AfterVersioned, false)?;
                 }
-                self.summarise(report, started);
                 Ok(())
             }
             Err(error) if all_tx => {
@@ -626,6 +658,6 @@ struct ReviewInput {
 
 impl ReviewInput {
     fn run(self) -> super::ReviewOutcome {
-        (self.review.0)(self.dialect, &self.applied, &self.pending)
+        (self.review.review)(self.dialect, &self.applied, &self.pending)
     }
 }

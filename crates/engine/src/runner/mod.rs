@@ -147,7 +147,14 @@ pub type ReviewFn =
 /// Reviews the migrations `migrate` is about to apply, given those already applied (the linter,
 /// behind `lintOnMigrate`).
 #[derive(Clone)]
-pub struct PendingReview(pub std::sync::Arc<ReviewFn>);
+pub struct PendingReview {
+    /// The reviewer.
+    pub review: std::sync::Arc<ReviewFn>,
+    /// Whether its outcome can refuse the run (`lintOnMigrate=error`). A review that cannot
+    /// refuse runs while the migrations are applied, and its findings are shown when it is done
+    /// (before the summary); one that can refuse runs before anything is applied.
+    pub refuses: bool,
+}
 
 impl std::fmt::Debug for PendingReview {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -218,6 +225,23 @@ pub struct Engine<'a> {
     /// Phases inferred so far, by script: inferring parses the file, and `migrate` asks for a
     /// migration's phase several times (staging, the report, the companion row).
     inferred_phases: std::cell::RefCell<std::collections::HashMap<String, Option<Phase>>>,
+    /// The history and companion inserts, spelled once: every migration runs both.
+    inserts: Inserts,
+}
+
+/// The SQL of the two inserts every applied migration runs.
+struct Inserts {
+    history: std::rc::Rc<str>,
+    companion: std::rc::Rc<str>,
+}
+
+impl Inserts {
+    fn new(table: &HistoryTable) -> Inserts {
+        Inserts {
+            history: table.insert().into(),
+            companion: table.companion().insert_companion().into(),
+        }
+    }
 }
 
 impl<'a> Engine<'a> {
@@ -287,6 +311,7 @@ impl<'a> Engine<'a> {
             driver,
             config,
             reporter,
+            inserts: Inserts::new(&table),
             table,
             placeholders,
             resolved,
@@ -487,7 +512,8 @@ impl<'a> Engine<'a> {
             Value::Int(i64::from(execution_time)),
             Value::Bool(success),
         ];
-        self.db_execute(&self.table.insert(), &params)
+        let sql = std::rc::Rc::clone(&self.inserts.history);
+        self.db_execute(&sql, &params)
             .map(|_| ())
             .map_err(|e| Error::db(&format!("insert a row into {}", self.table.qualified()), e))
     }
@@ -500,8 +526,7 @@ impl<'a> Engine<'a> {
         filename: &str,
         replace: bool,
     ) -> Result<String, Error> {
-        let placeholders = self.placeholders.clone();
-        self.prepare_text_with(text, path, filename, replace, &placeholders)
+        self.prepare_text_with(text, path, filename, replace, &self.placeholders)
     }
 
     /// [`Engine::prepare_text`] with a given set of placeholders (a backfill adds
@@ -515,7 +540,7 @@ impl<'a> Engine<'a> {
         placeholders: &Placeholders,
     ) -> Result<String, Error> {
         let text = tidemark_ledger::text::strip_bom(text);
-        if !replace {
+        if !replace || !placeholders.may_occur_in(text) {
             return Ok(text.to_string());
         }
         let mut placeholders = placeholders.clone();
