@@ -18,15 +18,43 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// A connection to one SQLite database.
 pub struct SqliteDriver {
     conn: Connection,
+    /// The connection switched the main database from the `delete` rollback journal to
+    /// `persist` (see [`SqliteDriver::open`]) and switches it back when it closes.
+    persisted_journal: bool,
 }
 
 impl SqliteDriver {
     /// Opens (creating if needed) the database file at `path`.
+    ///
+    /// A database in SQLite's default `delete` journal mode is written with the `persist` mode
+    /// while this connection is open: each transaction then zeroes the rollback journal's header
+    /// instead of creating, syncing the folder for, and deleting a journal file, which is most of
+    /// the file-system work of a small migration's commit. Both modes are equally durable (a
+    /// zeroed journal is never replayed), the mode belongs to this connection only (other
+    /// connections keep theirs), and `delete` is restored on close, which removes the journal.
+    /// A database in any other mode (WAL, say) is left as it is.
     pub fn open(path: &Path) -> Result<SqliteDriver, DbError> {
-        Self::open_with(
+        let mut driver = Self::open_with(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
-        )
+        )?;
+        if driver.journal_mode().as_deref() == Some("delete") {
+            driver.persisted_journal = driver
+                .conn
+                .query_row("PRAGMA main.journal_mode = PERSIST", [], |r| {
+                    r.get::<_, String>(0)
+                })
+                .is_ok_and(|mode| mode.eq_ignore_ascii_case("persist"));
+        }
+        Ok(driver)
+    }
+
+    /// The main database's journal mode, lower case (`None` if it cannot be read).
+    fn journal_mode(&self) -> Option<String> {
+        self.conn
+            .query_row("PRAGMA main.journal_mode", [], |r| r.get::<_, String>(0))
+            .ok()
+            .map(|mode| mode.to_ascii_lowercase())
     }
 
     /// Opens an existing database file read-only (dry runs: nothing can be written).
@@ -54,7 +82,10 @@ impl SqliteDriver {
 
     fn configure(conn: Connection) -> Result<SqliteDriver, DbError> {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(|e| db_error(&e))?;
-        Ok(SqliteDriver { conn })
+        Ok(SqliteDriver {
+            conn,
+            persisted_journal: false,
+        })
     }
 
     /// The underlying connection (tests inspect the database through it).
@@ -116,6 +147,19 @@ impl SqliteDriver {
                 )
             })
             .collect())
+    }
+}
+
+impl Drop for SqliteDriver {
+    fn drop(&mut self) {
+        // Back to `delete` (which removes the journal file), unless a migration chose a mode of
+        // its own meanwhile. An open transaction makes this fail: SQLite rolls it back on close
+        // and the zeroed journal stays, harmless.
+        if self.persisted_journal && self.journal_mode().as_deref() == Some("persist") {
+            let _ = self
+                .conn
+                .query_row("PRAGMA main.journal_mode = DELETE", [], |_| Ok(()));
+        }
     }
 }
 
@@ -310,6 +354,65 @@ impl Driver for SqliteDriver {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mode(d: &mut SqliteDriver) -> String {
+        d.query("PRAGMA main.journal_mode", &[]).unwrap()[0][0]
+            .as_text()
+            .unwrap()
+    }
+
+    #[test]
+    fn writes_with_a_persisted_journal_and_leaves_the_default_mode_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let journal = dir.path().join("t.db-journal");
+        let mut d = SqliteDriver::open(&path).unwrap();
+        assert_eq!(mode(&mut d), "persist");
+        d.begin().unwrap();
+        d.execute("CREATE TABLE t (id INTEGER)", &[]).unwrap();
+        d.commit().unwrap();
+        // The journal stays between transactions, its header zeroed: not a hot journal.
+        assert!(journal.exists());
+        let other = Connection::open(&path).unwrap();
+        let n: i64 = other
+            .query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+        drop(other);
+        drop(d);
+        assert!(!journal.exists(), "the journal is removed on close");
+        let mut again = SqliteDriver::open_read_only(&path).unwrap();
+        assert_eq!(mode(&mut again), "delete");
+    }
+
+    #[test]
+    fn a_wal_database_keeps_its_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .unwrap();
+        let mut d = SqliteDriver::open(&path).unwrap();
+        assert_eq!(mode(&mut d), "wal");
+        d.execute("CREATE TABLE t (id INTEGER)", &[]).unwrap();
+        drop(d);
+        let mut again = SqliteDriver::open(&path).unwrap();
+        assert_eq!(mode(&mut again), "wal");
+    }
+
+    #[test]
+    fn a_mode_a_migration_chose_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.db");
+        let mut d = SqliteDriver::open(&path).unwrap();
+        d.execute("PRAGMA journal_mode = TRUNCATE", &[]).unwrap();
+        d.execute("CREATE TABLE t (id INTEGER)", &[]).unwrap();
+        drop(d);
+        // TRUNCATE is per connection, like PERSIST: the file itself is back to the default,
+        // and the zero-length journal the migration's mode left is not removed behind its back.
+        assert!(dir.path().join("m.db-journal").exists());
+    }
 
     #[test]
     fn executes_statements_that_return_rows() {
