@@ -270,6 +270,8 @@ impl Engine<'_> {
         // that only warns runs on a thread of its own while the migrations are applied (they
         // mostly wait for the disk or the server) and its findings are shown at the end.
         let mut deferred = None;
+        let mut look_ahead = None;
+        let review_refuses = self.config.review.as_ref().is_some_and(|r| r.refuses);
         let outcome = match self.config.phase_limit {
             Some(limit) => {
                 self.infer_phases_ahead(&pending);
@@ -290,6 +292,26 @@ impl Engine<'_> {
                     }
                     input => input.map(ReviewInput::run),
                 }
+            }
+            None if self.can_look_ahead(review_refuses) => {
+                // Nothing found before the loop could refuse: the phases are inferred, the
+                // contract check made and the review run on a thread of their own while the
+                // migrations are applied (they mostly wait for the disk or the server).
+                let items = pending.iter().map(|m| self.ahead_item(m)).collect();
+                let shared = super::phases::SharedPhases::default();
+                let ahead = super::phases::PhasesAhead {
+                    infer: self.config.infer_phase,
+                    dialect: self.driver.dialect(),
+                    items,
+                    shared: shared.clone(),
+                };
+                let review = self.review_input(&facts_applied, &pending);
+                self.phases_ahead = Some(shared);
+                look_ahead = Some(std::thread::spawn(move || {
+                    let contract = ahead.run();
+                    (contract, review.map(ReviewInput::run))
+                }));
+                None
             }
             None => {
                 let (now, later) = match self.review_input(&facts_applied, &pending) {
@@ -327,6 +349,19 @@ impl Engine<'_> {
         // around its migration loop.
         let started = Instant::now();
         let applied = self.apply_pending(&pending, history, &mut current, report);
+        self.phases_ahead = None;
+        if let Some(ahead) = look_ahead {
+            let (contract, review) = ahead
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            if let Some(msg) = contract {
+                self.reporter.warn(&msg);
+                report.warnings.push(msg);
+            }
+            for line in review.iter().flat_map(|r| &r.lines) {
+                self.reporter.warn(line);
+            }
+        }
         if let Some(review) = deferred {
             let outcome = review
                 .join()
@@ -631,6 +666,14 @@ impl Engine<'_> {
             applied,
             pending,
         })
+    }
+
+    /// Whether `migrate` (without `--phase`) may infer phases, check them and review while it
+    /// applies: only when nothing those find could refuse the run (no `strictPhases`, a review
+    /// that only warns) and no earlier invocation of the same run (`deploymentId`) has to be
+    /// read for the contract check.
+    fn can_look_ahead(&self, review_refuses: bool) -> bool {
+        !review_refuses && !self.config.strict_phases && self.config.run_id.is_none()
     }
 
     /// Shows the review's findings; refuses when it says so.

@@ -28,7 +28,11 @@ impl Engine<'_> {
         if let Some(known) = self.inferred_phases.borrow().get(&m.script) {
             return *known;
         }
-        let phase = self.infer_phase_uncached(m);
+        let ahead = self
+            .phases_ahead
+            .as_ref()
+            .and_then(|shared| shared.lock().ok()?.get(&m.script).copied());
+        let phase = ahead.unwrap_or_else(|| self.infer_phase_uncached(m));
         self.inferred_phases
             .borrow_mut()
             .insert(m.script.clone(), phase);
@@ -120,30 +124,107 @@ impl Engine<'_> {
         if !pending.iter().any(|m| self.phase_of(m) == Phase::Contract) {
             return Ok(None);
         }
-        let mut expand_seen: Option<String> = self
+        let expand_seen: Option<String> = self
             .phases_earlier_in_run()?
             .iter()
             .find(|(p, _)| *p == Phase::Expand)
             .map(|(_, rank)| {
                 format!("the expand migration at installed_rank {rank} (same deployment id)")
             });
-        for m in pending {
-            match self.phase_of(m) {
-                Phase::Expand if expand_seen.is_none() => {
-                    expand_seen = Some(format!("expand migration {}", m.script))
-                }
-                Phase::Contract => {
-                    if let Some(expand) = &expand_seen {
-                        return Ok(Some(format!(
-                            "This run applies contract migration {} after {expand}: code deployed before the expand step may still be running and break. Deploy in stages: migrate --phase expand, roll out the new code, --phase backfill, then --phase contract.",
-                            m.script
-                        )));
-                    }
-                }
-                _ => {}
-            }
+        Ok(contract_message(
+            pending
+                .iter()
+                .map(|m| (m.script.as_str(), self.phase_of(m))),
+            expand_seen,
+        ))
+    }
+
+    /// The phase of a pending migration as the ahead thread of [`PhasesAhead`] would put it, with
+    /// the text it needs: `None` for the phase when it must be inferred.
+    pub(super) fn ahead_item(&self, m: &ResolvedMigration) -> AheadItem {
+        let known = m
+            .declared_phase
+            .map(Some)
+            .or_else(|| self.inferred_phases.borrow().get(&m.script).copied());
+        AheadItem {
+            script: m.script.clone(),
+            text: match known {
+                Some(_) => String::new(),
+                None => self.runnable_text(m),
+            },
+            known,
         }
-        Ok(None)
+    }
+}
+
+/// The contract-after-expand message for pending migrations and their phases, in order;
+/// `expand_seen`: an expand migration applied earlier in the same run, if any.
+pub(super) fn contract_message<'s>(
+    pending: impl IntoIterator<Item = (&'s str, Phase)>,
+    mut expand_seen: Option<String>,
+) -> Option<String> {
+    for (script, phase) in pending {
+        match phase {
+            Phase::Expand if expand_seen.is_none() => {
+                expand_seen = Some(format!("expand migration {script}"))
+            }
+            Phase::Contract => {
+                if let Some(expand) = &expand_seen {
+                    return Some(format!(
+                        "This run applies contract migration {script} after {expand}: code deployed before the expand step may still be running and break. Deploy in stages: migrate --phase expand, roll out the new code, --phase backfill, then --phase contract."
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A pending migration for the ahead thread: its phase when already known (declared or
+/// inferred), else the text to infer it from.
+pub(super) struct AheadItem {
+    script: String,
+    text: String,
+    known: Option<Option<Phase>>,
+}
+
+/// Phases inferred on a thread of their own, in the order the migrations run, while they run:
+/// the migration loop takes each phase from here when it records the companion row (inferring
+/// it itself only if the thread has not got that far).
+pub(super) type SharedPhases =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Option<Phase>>>>;
+
+/// What the ahead thread does: infer every pending phase (publishing each at once), then the
+/// contract-after-expand check over them (a warning: this path is only taken when it cannot
+/// refuse, and with no earlier invocation of the same run to consult).
+pub(super) struct PhasesAhead {
+    pub infer: Option<super::InferPhase>,
+    pub dialect: tidemark_sql::Dialect,
+    pub items: Vec<AheadItem>,
+    pub shared: SharedPhases,
+}
+
+impl PhasesAhead {
+    /// Runs on the ahead thread; returns the contract-after-expand warning, if any.
+    pub(super) fn run(self) -> Option<String> {
+        let mut phases = Vec::with_capacity(self.items.len());
+        for item in &self.items {
+            let inferred = match item.known {
+                Some(known) => known,
+                None => {
+                    let inferred = self
+                        .infer
+                        .and_then(|infer| infer_text(infer, self.dialect, &item.text));
+                    if let Ok(mut shared) = self.shared.lock() {
+                        shared.insert(item.script.clone(), inferred);
+                    }
+                    inferred
+                }
+            };
+            phases.push((item.script.as_str(), inferred.unwrap_or(Phase::Expand)));
+        }
+        contract_message(phases, None)
     }
 }
 
