@@ -266,11 +266,11 @@ impl Engine<'_> {
 
         let mut pending = facts.pending;
         let facts_applied = facts.applied_scripts;
-        // A review that can refuse (lintOnMigrate=error) runs before anything is applied; one
-        // that only warns runs on a thread of its own while the migrations are applied (they
-        // mostly wait for the disk or the server) and its findings are shown at the end.
-        let mut deferred = None;
-        let mut look_ahead = None;
+        // What can refuse the run (a review with lintOnMigrate=error, the contract check with
+        // strictPhases) runs before anything is applied; what can only warn runs on a thread of
+        // its own while the migrations are applied (they mostly wait for the disk or the
+        // server), and its warnings are shown when the loop ends.
+        let mut beside = None;
         let review_refuses = self.config.review.as_ref().is_some_and(|r| r.refuses);
         let outcome = match self.config.phase_limit {
             Some(limit) => {
@@ -287,16 +287,15 @@ impl Engine<'_> {
                 pending.truncate(keep);
                 match self.review_input(&facts_applied, &pending) {
                     Some(input) if !input.review.refuses => {
-                        deferred = Some(std::thread::spawn(move || input.run()));
+                        beside = Some(Beside::Review(std::thread::spawn(move || input.run())));
                         None
                     }
                     input => input.map(ReviewInput::run),
                 }
             }
             None if self.can_look_ahead(review_refuses) => {
-                // Nothing found before the loop could refuse: the phases are inferred, the
-                // contract check made and the review run on a thread of their own while the
-                // migrations are applied (they mostly wait for the disk or the server).
+                // Nothing found before the loop could refuse: the phases are inferred (the loop
+                // takes each from the thread), the contract check made and the review run beside.
                 let items = pending.iter().map(|m| self.ahead_item(m)).collect();
                 let shared = super::phases::SharedPhases::default();
                 let ahead = super::phases::PhasesAhead {
@@ -307,10 +306,10 @@ impl Engine<'_> {
                 };
                 let review = self.review_input(&facts_applied, &pending);
                 self.phases_ahead = Some(shared);
-                look_ahead = Some(std::thread::spawn(move || {
+                beside = Some(Beside::Ahead(std::thread::spawn(move || {
                     let contract = ahead.run();
                     (contract, review.map(ReviewInput::run))
-                }));
+                })));
                 None
             }
             None => {
@@ -338,7 +337,7 @@ impl Engine<'_> {
                     self.reporter.warn(&msg);
                     report.warnings.push(msg);
                 }
-                deferred = later.map(|input| std::thread::spawn(move || input.run()));
+                beside = later.map(|input| Beside::Review(std::thread::spawn(move || input.run())));
                 outcome
             }
         };
@@ -350,25 +349,8 @@ impl Engine<'_> {
         let started = Instant::now();
         let applied = self.apply_pending(&pending, history, &mut current, report);
         self.phases_ahead = None;
-        if let Some(ahead) = look_ahead {
-            let (contract, review) = ahead
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            if let Some(msg) = contract {
-                self.reporter.warn(&msg);
-                report.warnings.push(msg);
-            }
-            for line in review.iter().flat_map(|r| &r.lines) {
-                self.reporter.warn(line);
-            }
-        }
-        if let Some(review) = deferred {
-            let outcome = review
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            for line in &outcome.lines {
-                self.reporter.warn(line);
-            }
+        if let Some(beside) = beside {
+            self.show_beside(beside, report);
         }
         applied?;
         self.summarise(report, started);
@@ -676,6 +658,27 @@ impl Engine<'_> {
         !review_refuses && !self.config.strict_phases && self.config.run_id.is_none()
     }
 
+    /// Waits for what ran beside the migration loop and shows its warnings (it cannot refuse:
+    /// the loop has run).
+    fn show_beside(&mut self, beside: Beside, report: &mut MigrateReport) {
+        fn join<T>(handle: std::thread::JoinHandle<T>) -> T {
+            handle
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        }
+        let (contract, review): (Option<String>, _) = match beside {
+            Beside::Review(review) => (None, Some(join(review))),
+            Beside::Ahead(ahead) => join(ahead),
+        };
+        if let Some(msg) = contract {
+            self.reporter.warn(&msg);
+            report.warnings.push(msg);
+        }
+        for line in review.iter().flat_map(|r| &r.lines) {
+            self.reporter.warn(line);
+        }
+    }
+
     /// Shows the review's findings; refuses when it says so.
     fn show_review(&mut self, outcome: &super::ReviewOutcome) -> Result<(), Error> {
         for line in &outcome.lines {
@@ -689,6 +692,13 @@ impl Engine<'_> {
         }
         Ok(())
     }
+}
+
+/// What runs beside the migration loop: the review alone, or the phases (with the
+/// contract-after-expand check, its warning) and then the review.
+enum Beside {
+    Review(std::thread::JoinHandle<super::ReviewOutcome>),
+    Ahead(std::thread::JoinHandle<(Option<String>, Option<super::ReviewOutcome>)>),
 }
 
 /// A review ready to run on any thread: the reviewer and the files it reads.
