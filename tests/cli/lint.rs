@@ -181,13 +181,18 @@ fn lint_in_ci_formats() {
 /// are still shown when a later migration fails, and in the JSON report's warnings.
 #[test]
 fn warn_mode_findings_survive_a_failed_migration_and_reach_json() {
-    let p = Project::new();
-    p.migration("V1__t.sql", "CREATE TABLE t (id INTEGER, old TEXT);\n")
-        .migration(
-            "V2__drop.sql",
-            "-- tidemark:phase=expand\nALTER TABLE t DROP COLUMN old;\n",
-        )
-        .migration("V3__broken.sql", "CREATE TABLE u (id INTEGER;\n");
+    // V2 declares expand but drops a column: a phase-mismatch error finding.
+    let disputed = || {
+        let p = Project::new();
+        p.migration("V1__t.sql", "CREATE TABLE t (id INTEGER, old TEXT);\n")
+            .migration(
+                "V2__drop.sql",
+                "-- tidemark:phase=expand\nALTER TABLE t DROP COLUMN old;\n",
+            );
+        p
+    };
+    let p = disputed();
+    p.migration("V3__broken.sql", "CREATE TABLE u (id INTEGER;\n");
     let failed = p.run(&["migrate"]).code(1);
     assert!(
         failed
@@ -203,12 +208,7 @@ fn warn_mode_findings_survive_a_failed_migration_and_reach_json() {
     );
     assert_eq!(p.history().len(), 2);
 
-    let q = Project::new();
-    q.migration("V1__t.sql", "CREATE TABLE t (id INTEGER, old TEXT);\n")
-        .migration(
-            "V2__drop.sql",
-            "-- tidemark:phase=expand\nALTER TABLE t DROP COLUMN old;\n",
-        );
+    let q = disputed();
     let json = q.run(&["migrate", "--format", "json"]).ok().json();
     let warnings = json["warnings"].to_string();
     assert!(warnings.contains("phase-mismatch"), "{json}");
