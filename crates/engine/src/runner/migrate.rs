@@ -293,21 +293,21 @@ impl Engine<'_> {
                     input => input.map(ReviewInput::run),
                 }
             }
-            None if self.can_look_ahead(review_refuses) => {
+            None if self.can_run_beside(review_refuses) => {
                 // Nothing found before the loop could refuse: the phases are inferred (the loop
                 // takes each from the thread), the contract check made and the review run beside.
-                let items = pending.iter().map(|m| self.ahead_item(m)).collect();
+                let items = pending.iter().map(|m| self.beside_item(m)).collect();
                 let shared = super::phases::SharedPhases::default();
-                let ahead = super::phases::PhasesAhead {
+                let phases = super::phases::PhasesBeside {
                     infer: self.config.infer_phase,
                     dialect: self.driver.dialect(),
                     items,
                     shared: shared.clone(),
                 };
                 let review = self.review_input(&facts_applied, &pending);
-                self.phases_ahead = Some(shared);
-                beside = Some(Beside::Ahead(std::thread::spawn(move || {
-                    let contract = ahead.run();
+                self.phases_beside = Some(shared);
+                beside = Some(Beside::Phases(std::thread::spawn(move || {
+                    let contract = phases.run();
                     (contract, review.map(ReviewInput::run))
                 })));
                 None
@@ -348,7 +348,7 @@ impl Engine<'_> {
         // around its migration loop.
         let started = Instant::now();
         let applied = self.apply_pending(&pending, history, &mut current, report);
-        self.phases_ahead = None;
+        self.phases_beside = None;
         if let Some(beside) = beside {
             self.show_beside(beside, report);
         }
@@ -654,7 +654,7 @@ impl Engine<'_> {
     /// applies: only when nothing those find could refuse the run (no `strictPhases`, a review
     /// that only warns) and no earlier invocation of the same run (`deploymentId`) has to be
     /// read for the contract check.
-    fn can_look_ahead(&self, review_refuses: bool) -> bool {
+    fn can_run_beside(&self, review_refuses: bool) -> bool {
         !review_refuses && !self.config.strict_phases && self.config.run_id.is_none()
     }
 
@@ -668,7 +668,7 @@ impl Engine<'_> {
         }
         let (contract, review): (Option<String>, _) = match beside {
             Beside::Review(review) => (None, Some(join(review))),
-            Beside::Ahead(ahead) => join(ahead),
+            Beside::Phases(phases) => join(phases),
         };
         if let Some(msg) = contract {
             self.reporter.warn(&msg);
@@ -698,7 +698,7 @@ impl Engine<'_> {
 /// contract-after-expand check, its warning) and then the review.
 enum Beside {
     Review(std::thread::JoinHandle<super::ReviewOutcome>),
-    Ahead(std::thread::JoinHandle<(Option<String>, Option<super::ReviewOutcome>)>),
+    Phases(std::thread::JoinHandle<(Option<String>, Option<super::ReviewOutcome>)>),
 }
 
 /// A review ready to run on any thread: the reviewer and the files it reads.

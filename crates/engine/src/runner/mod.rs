@@ -227,8 +227,8 @@ pub struct Engine<'a> {
     inferred_phases: std::cell::RefCell<std::collections::HashMap<String, Option<Phase>>>,
     /// The history and companion inserts, spelled once: every migration runs both.
     inserts: Inserts,
-    /// While `migrate` applies: the phases a thread of its own infers ahead of the loop.
-    phases_ahead: Option<phases::SharedPhases>,
+    /// While `migrate` applies: the phases a thread of its own infers beside the loop.
+    phases_beside: Option<phases::SharedPhases>,
 }
 
 /// The SQL of the two inserts every applied migration runs.
@@ -322,7 +322,7 @@ impl<'a> Engine<'a> {
             run_id: config.run_id.clone().unwrap_or_else(new_run_id),
             companion_ready: false,
             inferred_phases: Default::default(),
-            phases_ahead: None,
+            phases_beside: None,
         })
     }
 

@@ -6,6 +6,10 @@
 //! latest phase of its statements as the linter classifies them (`Config::infer_phase`);
 //! otherwise `expand`. A run is one invocation, or several sharing `deploymentId`: earlier
 //! invocations' phases are read back from the companion table.
+//!
+//! When nothing about the phases can stop a run (no `--phase`, no `strictPhases`, no earlier
+//! invocation to read), `migrate` does not wait for them: [`PhasesBeside`] infers them on a
+//! thread of its own, in the order the migrations run, while they run.
 
 use tidemark_ledger::phase::Phase;
 use tidemark_ledger::script::ResolvedMigration;
@@ -28,11 +32,11 @@ impl Engine<'_> {
         if let Some(known) = self.inferred_phases.borrow().get(&m.script) {
             return *known;
         }
-        let ahead = self
-            .phases_ahead
+        let beside = self
+            .phases_beside
             .as_ref()
             .and_then(|shared| shared.lock().ok()?.get(&m.script).copied());
-        let phase = ahead.unwrap_or_else(|| self.infer_phase_uncached(m));
+        let phase = beside.unwrap_or_else(|| self.infer_phase_uncached(m));
         self.inferred_phases
             .borrow_mut()
             .insert(m.script.clone(), phase);
@@ -57,8 +61,8 @@ impl Engine<'_> {
     }
 
     /// Infers, on several threads, the phases of the migrations that declare none and are not
-    /// inferred yet: `migrate` asks for every pending migration's phase before the first one
-    /// runs, and each inference parses its file.
+    /// inferred yet: a staged `migrate`, or one whose checks can refuse, needs every pending
+    /// migration's phase before the first one runs, and each inference parses its file.
     pub(super) fn infer_phases_ahead(&self, migrations: &[ResolvedMigration]) {
         let Some(infer) = self.config.infer_phase else {
             return;
@@ -139,14 +143,14 @@ impl Engine<'_> {
         ))
     }
 
-    /// The phase of a pending migration as the ahead thread of [`PhasesAhead`] would put it, with
+    /// The phase of a pending migration as the thread beside the loop of [`PhasesBeside`] would put it, with
     /// the text it needs: `None` for the phase when it must be inferred.
-    pub(super) fn ahead_item(&self, m: &ResolvedMigration) -> AheadItem {
+    pub(super) fn beside_item(&self, m: &ResolvedMigration) -> BesideItem {
         let known = m
             .declared_phase
             .map(Some)
             .or_else(|| self.inferred_phases.borrow().get(&m.script).copied());
-        AheadItem {
+        BesideItem {
             script: m.script.clone(),
             text: match known {
                 Some(_) => String::new(),
@@ -181,9 +185,9 @@ pub(super) fn contract_message<'s>(
     None
 }
 
-/// A pending migration for the ahead thread: its phase when already known (declared or
+/// A pending migration for the thread beside the loop: its phase when already known (declared or
 /// inferred), else the text to infer it from.
-pub(super) struct AheadItem {
+pub(super) struct BesideItem {
     script: String,
     text: String,
     known: Option<Option<Phase>>,
@@ -195,18 +199,18 @@ pub(super) struct AheadItem {
 pub(super) type SharedPhases =
     std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Option<Phase>>>>;
 
-/// What the ahead thread does: infer every pending phase (publishing each at once), then the
-/// contract-after-expand check over them (a warning: this path is only taken when it cannot
-/// refuse, and with no earlier invocation of the same run to consult).
-pub(super) struct PhasesAhead {
+/// What the thread beside the loop does: infer every pending phase (publishing each at once),
+/// then the contract-after-expand check over them (a warning: this path is only taken when it
+/// cannot refuse, and with no earlier invocation of the same run to consult).
+pub(super) struct PhasesBeside {
     pub infer: Option<super::InferPhase>,
     pub dialect: tidemark_sql::Dialect,
-    pub items: Vec<AheadItem>,
+    pub items: Vec<BesideItem>,
     pub shared: SharedPhases,
 }
 
-impl PhasesAhead {
-    /// Runs on the ahead thread; returns the contract-after-expand warning, if any.
+impl PhasesBeside {
+    /// Runs on the thread beside the loop; returns the contract-after-expand warning, if any.
     pub(super) fn run(self) -> Option<String> {
         let mut phases = Vec::with_capacity(self.items.len());
         for item in &self.items {
