@@ -710,7 +710,7 @@ pub static KEYS: &[Key] = &[
     text(
         "lintOnMigrate",
         Some("warn"),
-        "What migrate does with lint findings for the migrations it is about to apply: off, warn (print them) or error (also refuse on an error finding)",
+        "What migrate does with lint findings for the migrations it is about to apply: off, warn (print them; the review runs beside the migrations and prints before the summary) or error (review first, refuse on an error finding)",
         |s, v| s.lint_on_migrate = v,
     ),
     boolean(
