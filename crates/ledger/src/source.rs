@@ -98,9 +98,11 @@ impl FsSource {
                 ));
                 continue;
             }
+            // Unsorted: walkdir's `sort_by_file_name` takes each name apart again in every
+            // comparison (a millisecond for 1000 files); the files are sorted once below.
+            let first = listing.files.len();
             let walker = walkdir::WalkDir::new(root)
                 .follow_links(follow_links)
-                .sort_by_file_name()
                 .into_iter()
                 .filter_entry(|e| {
                     e.depth() == 0
@@ -126,17 +128,26 @@ impl FsSource {
                 let Ok(rel) = entry.path().strip_prefix(root) else {
                     continue;
                 };
-                let relative = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let relative = match rel.to_str() {
+                    // A walked path is clean (names joined by the separator): on Unix it is
+                    // already the `/`-separated form.
+                    Some(rel) if cfg!(unix) => rel.to_string(),
+                    _ => rel
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                };
                 listing.files.push(SourceFile {
                     location: index,
                     relative,
-                    path: entry.path().to_path_buf(),
+                    path: entry.into_path(),
                 });
             }
+            // The order of a walk that visits each folder's entries by name: name by name
+            // along the path (so `a/x.sql` comes before `a.sql`, as the folder `a` does).
+            listing.files[first..]
+                .sort_unstable_by(|a, b| a.relative.split('/').cmp(b.relative.split('/')));
         }
         Ok(Some(listing))
     }

@@ -5,7 +5,7 @@ use std::fs;
 
 use tidemark_ledger::name::Kind;
 use tidemark_ledger::placeholder::Placeholders;
-use tidemark_ledger::source::{FsSource, MemSource, ResolveConfig, ResolveError, resolve};
+use tidemark_ledger::source::{FsSource, MemSource, ResolveConfig, ResolveError, Source, resolve};
 
 fn mem(list: &[(&str, &[u8])]) -> MemSource {
     let mut src = MemSource::new();
@@ -372,4 +372,50 @@ fn prefetched_files_resolve_as_the_source_itself_and_are_handed_over_once() {
     let strict = FsSource::new(vec![dir.path().join("absent")], true);
     let prefetched = Prefetched::load(&strict, |_| true);
     assert!(resolve(&prefetched, &config).is_err());
+}
+
+#[test]
+fn the_listing_is_in_the_order_of_a_walk_by_file_name() {
+    // Names where comparing whole paths as text would differ from comparing them name by name
+    // ('-' and '.' sort before '/'), nested folders, and upper case before lower case.
+    let dir = tempfile::tempdir().unwrap();
+    for name in [
+        "a.sql",
+        "a/x.sql",
+        "a/b/y.sql",
+        "a-b.sql",
+        "a/c.sql",
+        "B.sql",
+        "b/V1__z.sql",
+        "b.sql",
+        "ab.sql",
+        "a/b.sql",
+    ] {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, b"SELECT 1;\n").unwrap();
+    }
+    let src = FsSource::new(vec![dir.path().to_path_buf()], true);
+    let listed: Vec<String> = src
+        .list()
+        .unwrap()
+        .files
+        .into_iter()
+        .map(|f| f.relative)
+        .collect();
+    let walked: Vec<String> = walkdir::WalkDir::new(dir.path())
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir.path()).unwrap();
+            rel.to_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(listed, walked);
+    assert_eq!(listed.first().map(String::as_str), Some("B.sql"));
+    let a_dir = listed.iter().position(|r| r == "a/x.sql").unwrap();
+    let a_file = listed.iter().position(|r| r == "a.sql").unwrap();
+    assert!(a_dir < a_file, "{listed:?}");
 }
