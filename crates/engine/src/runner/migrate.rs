@@ -293,7 +293,7 @@ impl Engine<'_> {
                     input => input.map(ReviewInput::run),
                 }
             }
-            None if self.can_run_beside(review_refuses) => {
+            None if !pending.is_empty() && self.can_run_beside(review_refuses) => {
                 // Nothing found before the loop could refuse: the phases are inferred (the loop
                 // takes each from the thread), the contract check made and the review run beside.
                 let items = pending.iter().map(|m| self.beside_item(m)).collect();
