@@ -147,3 +147,52 @@ fn skip_default_callbacks_ignores_them() {
     .ok();
     assert!(!p.has_table("log"));
 }
+
+/// `validate` and `info` read the history while the files load (see the engine's `ReadAhead`),
+/// but a `beforeValidate` / `beforeInfo` callback runs before their read, and what it changes
+/// must be what they see.
+#[test]
+fn history_is_read_after_the_before_callbacks() {
+    let p = Project::new();
+    p.migration("V1__a.sql", "CREATE TABLE a (id INT);");
+    p.run(&["migrate"]).ok();
+    let good: i64 = p
+        .db()
+        .query_row(
+            "SELECT checksum FROM flyway_schema_history WHERE version = '1'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    p.db()
+        .execute(
+            "UPDATE flyway_schema_history SET checksum = 7 WHERE version = '1'",
+            [],
+        )
+        .unwrap();
+    let out = p.run(&["validate"]).code(1);
+    assert!(
+        out.all().contains("Migration checksum mismatch"),
+        "{}",
+        out.all()
+    );
+
+    // The callback puts the right checksum back; the read must come after it.
+    p.migration(
+        "beforeValidate.sql",
+        &format!("UPDATE flyway_schema_history SET checksum = {good} WHERE version = '1';"),
+    );
+    p.run(&["validate"]).ok();
+    p.db()
+        .execute(
+            "UPDATE flyway_schema_history SET description = 'renamed' WHERE version = '1'",
+            [],
+        )
+        .unwrap();
+    p.migration(
+        "beforeInfo.sql",
+        "UPDATE flyway_schema_history SET description = 'from callback' WHERE version = '1';",
+    );
+    let info = p.run(&["info"]).ok();
+    assert!(info.stdout.contains("from callback"), "{}", info.stdout);
+}

@@ -33,6 +33,14 @@ impl Value {
         }
     }
 
+    /// Like [`Value::as_text`], without copying text.
+    pub fn into_text(self) -> Option<String> {
+        match self {
+            Value::Text(s) => Some(s),
+            other => other.as_text(),
+        }
+    }
+
     /// The value as text, if it is not NULL.
     pub fn as_text(&self) -> Option<String> {
         match self {

@@ -63,6 +63,6 @@ pub use runner::companion::{CompanionRow, DiffOutcome};
 pub use runner::repair::RepairReport;
 pub use runner::undo::UndoRequest;
 pub use runner::{
-    Config, DryRun, Engine, MigrateFailure, PendingReview, ReviewFile, ReviewOutcome, Snapshot,
-    UndoRecord, format_duration,
+    Config, DryRun, Engine, MigrateFailure, PendingReview, ReadAhead, ReadAheadMode, ReviewFile,
+    ReviewOutcome, Snapshot, UndoRecord, format_duration, resolve_early,
 };

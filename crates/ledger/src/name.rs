@@ -166,7 +166,7 @@ pub fn parse(file_name: &str, cfg: &NamingConfig) -> Result<Option<MigrationName
     let Some((stem, suffix)) = strip_suffix(file_name, &cfg.suffixes) else {
         return Ok(None);
     };
-    let first_suffix = cfg.suffixes.first().cloned().unwrap_or_default();
+    let first_suffix = || cfg.suffixes.first().cloned().unwrap_or_default();
 
     let Some((prefix, kind)) = longest_prefix(cfg, stem) else {
         return Err(NameError::Unrecognised {
@@ -189,7 +189,7 @@ pub fn parse(file_name: &str, cfg: &NamingConfig) -> Result<Option<MigrationName
                     file: file_name.to_string(),
                     versioned_prefix: cfg.versioned_prefix.clone(),
                     separator: cfg.separator.clone(),
-                    suffix: first_suffix,
+                    suffix: first_suffix(),
                 });
             }
             match Version::parse(left) {
@@ -208,7 +208,7 @@ pub fn parse(file_name: &str, cfg: &NamingConfig) -> Result<Option<MigrationName
                     file: file_name.to_string(),
                     repeatable_prefix: cfg.repeatable_prefix.clone(),
                     separator: cfg.separator.clone(),
-                    suffix: first_suffix,
+                    suffix: first_suffix(),
                 });
             }
             None
@@ -240,8 +240,12 @@ fn strip_suffix<'a>(file_name: &'a str, suffixes: &[String]) -> Option<(&'a str,
             file_name.char_indices().rev().nth(n - 1)?.0
         };
         let tail = file_name.get(at..)?;
-        (tail.to_uppercase() == suffix.to_uppercase())
-            .then(|| (file_name.get(..at).unwrap_or_default(), tail))
+        let same = if tail.is_ascii() && suffix.is_ascii() {
+            tail.eq_ignore_ascii_case(suffix)
+        } else {
+            tail.to_uppercase() == suffix.to_uppercase()
+        };
+        same.then(|| (file_name.get(..at).unwrap_or_default(), tail))
     })
 }
 

@@ -285,9 +285,9 @@ pub fn plan<'a>(
         .collect();
     let last_resolved = resolved.iter().filter_map(ResolvedMigration::version).max();
 
-    let resolved_versioned: HashMap<(Version, MigrationType), &ResolvedMigration> = resolved
+    let resolved_versioned: HashMap<(&Version, MigrationType), &ResolvedMigration> = resolved
         .iter()
-        .filter_map(|r| r.version().map(|v| ((v.clone(), r.migration_type()), r)))
+        .filter_map(|r| r.version().map(|v| ((v, r.migration_type()), r)))
         .collect();
     let resolved_repeatable: HashMap<&str, &ResolvedMigration> = resolved
         .iter()
@@ -376,7 +376,7 @@ pub fn plan<'a>(
     for (row, attrs) in &versioned {
         if let Some(r) = row
             .version
-            .clone()
+            .as_ref()
             .and_then(|v| resolved_versioned.get(&(v, row.kind)))
         {
             if !attrs.deleted && row.kind != MigrationType::Delete && !attrs.undone {
@@ -416,7 +416,7 @@ pub fn plan<'a>(
         for (row, attrs) in &versioned {
             let r = row
                 .version
-                .clone()
+                .as_ref()
                 .and_then(|v| resolved_versioned.get(&(v, row.kind)).copied());
             entries.push(ctx.applied_entry(r, row, *attrs, &undo_files));
         }

@@ -146,11 +146,28 @@ impl FsSource {
             }
             // The order of a walk that visits each folder's entries by name: name by name
             // along the path (so `a/x.sql` comes before `a.sql`, as the folder `a` does).
-            listing.files[first..]
-                .sort_unstable_by(|a, b| a.relative.split('/').cmp(b.relative.split('/')));
+            listing.files[first..].sort_unstable_by(|a, b| path_order(&a.relative, &b.relative));
         }
         Ok(Some(listing))
     }
+}
+
+/// Name by name along a `/`-separated path: the bytes compared with `/` below every other
+/// byte, which orders as comparing the names one by one does (a name that is a prefix of
+/// another comes first), without taking the paths apart.
+fn path_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { c };
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let same = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match (a.get(same), b.get(same)) {
+        (Some(&x), Some(&y)) => key(x).cmp(&key(y)),
+        _ => a.len().cmp(&b.len()),
+    }
+}
+
+thread_local! {
+    /// The buffer [`FsSource::read`] reads through, one per thread (zeroed once, not per file).
+    static CHUNK: std::cell::RefCell<Box<[u8]>> = std::cell::RefCell::new(vec![0; 8192].into());
 }
 
 impl Source for FsSource {
@@ -171,16 +188,17 @@ impl Source for FsSource {
             source,
         };
         let mut f = std::fs::File::open(&file.path).map_err(io)?;
-        let mut chunk = [0u8; 8192];
-        let mut bytes = Vec::new();
-        loop {
-            match f.read(&mut chunk) {
-                Ok(0) => return Ok(bytes),
-                Ok(n) => bytes.extend_from_slice(&chunk[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(io(e)),
+        CHUNK.with_borrow_mut(|chunk| {
+            let mut bytes = Vec::new();
+            loop {
+                match f.read(chunk) {
+                    Ok(0) => return Ok(bytes),
+                    Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(io(e)),
+                }
             }
-        }
+        })
     }
 }
 
@@ -191,14 +209,15 @@ impl Source for FsSource {
 pub struct Prefetched<'a> {
     inner: &'a dyn Source,
     listing: std::sync::Mutex<Option<Listing>>,
-    files: std::sync::Mutex<HashMap<PathBuf, Vec<u8>>>,
+    /// By path, as bytes (hashing a `Path` takes it apart into components).
+    files: std::sync::Mutex<HashMap<std::ffi::OsString, Vec<u8>>>,
 }
 
 impl<'a> Prefetched<'a> {
     /// Lists `inner` and reads the files `wanted` accepts (by file name).
     pub fn load(inner: &'a dyn Source, wanted: impl Fn(&str) -> bool) -> Prefetched<'a> {
         let listing = inner.list().ok();
-        let mut files = HashMap::new();
+        let mut files = HashMap::with_capacity(listing.as_ref().map_or(0, |l| l.files.len()));
         if let Some(listing) = &listing {
             let wanted: Vec<&SourceFile> = listing
                 .files
@@ -210,7 +229,7 @@ impl<'a> Prefetched<'a> {
             let read = in_parallel(wanted, |file| (file, inner.read(file).ok()));
             for (file, bytes) in read {
                 if let Some(bytes) = bytes {
-                    files.insert(file.path.clone(), bytes);
+                    files.insert(file.path.as_os_str().to_owned(), bytes);
                 }
             }
         }
@@ -219,6 +238,16 @@ impl<'a> Prefetched<'a> {
             listing: std::sync::Mutex::new(listing),
             files: std::sync::Mutex::new(files),
         }
+    }
+}
+
+impl Prefetched<'_> {
+    /// Whether a file of the listing (not yet handed over) satisfies `test`.
+    pub fn any_listed(&self, test: impl Fn(&SourceFile) -> bool) -> bool {
+        self.listing
+            .lock()
+            .ok()
+            .is_some_and(|l| l.as_ref().is_some_and(|l| l.files.iter().any(test)))
     }
 }
 
@@ -236,7 +265,7 @@ impl Source for Prefetched<'_> {
             .files
             .lock()
             .ok()
-            .and_then(|mut files| files.remove(&file.path));
+            .and_then(|mut files| files.remove(file.path.as_os_str()));
         match taken {
             Some(bytes) => Ok(bytes),
             None => self.inner.read(file),
@@ -515,9 +544,11 @@ pub fn resolve_all(source: &dyn Source, config: &ResolveConfig) -> (Resolved, Ve
         Ok(listing) => listing,
         Err(e) => return (Resolved::default(), vec![e.into()]),
     };
+    // Only `.conf` files are looked up by path.
     let by_path: HashMap<(usize, &str), &SourceFile> = listing
         .files
         .iter()
+        .filter(|f| f.relative.ends_with(".conf"))
         .map(|f| ((f.location, f.relative.as_str()), f))
         .collect();
 
@@ -656,8 +687,9 @@ fn load(
     parsed: name::MigrationName,
 ) -> Result<Loaded, ResolveError> {
     // Per-script configuration.
-    let conf_rel = format!("{}.conf", file.relative);
-    let script_config = match by_path.get(&(file.location, conf_rel.as_str())) {
+    let conf_rel = (!by_path.is_empty()).then(|| format!("{}.conf", file.relative));
+    let conf_file = conf_rel.and_then(|rel| by_path.get(&(file.location, rel.as_str())).copied());
+    let script_config = match conf_file {
         Some(conf_file) => {
             let bytes = source.read(conf_file)?;
             let conf_text = String::from_utf8_lossy(&bytes);

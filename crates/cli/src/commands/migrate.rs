@@ -2,6 +2,7 @@
 //! `dryRunOutput`), print the SQL it would run instead.
 
 use serde_json::json;
+use tidemark_engine::ReadAheadMode;
 
 use tidemark_ledger::phase::Phase;
 
@@ -31,6 +32,8 @@ pub fn run(ctx: &mut Context<'_>, args: &MigrateArgs) -> Result<(), Failure> {
         config.dry_run |= dry_run;
         config.phase_limit = phase;
         config.review = review;
+        // The lock and the history come first: take and read them while the files load.
+        config.read_ahead = ReadAheadMode::LockedHistory;
     };
     let (outcome, sql) = with_engine_configured(ctx, configure, |engine| {
         let outcome = engine.migrate();

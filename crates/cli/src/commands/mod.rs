@@ -25,7 +25,7 @@ pub mod validate;
 
 use std::path::{Path, PathBuf};
 
-use tidemark_engine::{Config, Engine, UndoRecord};
+use tidemark_engine::{Config, Engine, ReadAhead, ReadAheadMode, UndoRecord};
 use tidemark_ledger::name::NamingConfig;
 use tidemark_ledger::pattern::IgnorePatterns;
 use tidemark_ledger::placeholder::{Placeholders, Syntax};
@@ -137,6 +137,7 @@ pub fn engine_config(settings: &Settings) -> Result<Config, Failure> {
         lock_timeout: settings.lock_timeout,
         infer_phase: Some(tidemark_lint::infer_phase),
         review: None,
+        read_ahead: ReadAheadMode::Nothing,
     })
 }
 
@@ -189,23 +190,34 @@ pub fn with_engine_configured<T>(
     }
     let files = source(ctx.settings, &ctx.cwd);
     let suffixes = &ctx.settings.sql_migration_suffixes;
-    // The files are read while the database connects (the server does most of that work, so
-    // a core is idle): on a no-op run the two take about as long as each other.
-    let (connection, prefetched) = std::thread::scope(|s| {
+    // The files are read, and resolved when that does not need the connection, while the
+    // database connects and answers for the history (see `ReadAhead`): on a run with nothing
+    // to do these take about as long as each other, and the server does much of the second.
+    let config_ref = &config;
+    let (connection, ahead, (prefetched, early)) = std::thread::scope(|s| {
         let reader = s.spawn(|| {
-            Prefetched::load(&files, |name| {
+            let prefetched = Prefetched::load(&files, |name| {
                 name.ends_with(".conf") || suffixes.iter().any(|suffix| name.ends_with(suffix))
-            })
+            });
+            let early = tidemark_engine::resolve_early(&prefetched, &config_ref.resolve);
+            (prefetched, early)
         });
-        let connection = if config.dry_run {
+        let mut connection = if config_ref.dry_run {
             connect::connect_read_only(ctx.settings, &ctx.cwd)
         } else {
             connect::connect(ctx.settings, &ctx.cwd)
         };
-        let prefetched = reader
+        // An error here is the engine's to meet again, in its own order.
+        let ahead = match &mut connection {
+            Ok(c) => ReadAhead::read(c.driver.as_mut(), config_ref)
+                .ok()
+                .flatten(),
+            Err(_) => None,
+        };
+        let loaded = reader
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (connection, prefetched)
+        (connection, ahead, loaded)
     });
     let Connection {
         mut driver,
@@ -213,8 +225,22 @@ pub fn with_engine_configured<T>(
     } = connection?;
     use tidemark_engine::Reporter;
     ctx.out.info(&format!("Database: {description}"));
-    let mut engine = Engine::new(driver.as_mut(), &prefetched, &config, &mut ctx.out)?;
-    work(&mut engine)
+    let mut engine =
+        match Engine::new_resolved(driver.as_mut(), &prefetched, &config, &mut ctx.out, early) {
+            Ok(engine) => engine,
+            Err(e) => {
+                if let Some(ahead) = ahead {
+                    ahead.release(driver.as_mut());
+                }
+                return Err(e.into());
+            }
+        };
+    if let Some(ahead) = ahead {
+        engine.use_read_ahead(ahead);
+    }
+    let outcome = work(&mut engine);
+    engine.release_read_ahead();
+    outcome
 }
 
 /// A path shown relative to the working directory when it is inside it.

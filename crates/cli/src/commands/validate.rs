@@ -1,8 +1,9 @@
 //! `tidemark validate`: compare the files with the history table (Flyway's `validate`).
 
 use serde_json::json;
+use tidemark_engine::ReadAheadMode;
 
-use super::{Context, with_engine};
+use super::{Context, with_engine_configured};
 use crate::failure::Failure;
 use crate::render;
 use crate::render::findings::{Finding, Severity};
@@ -32,7 +33,9 @@ pub fn as_findings(
 /// Runs the command.
 pub fn run(ctx: &mut Context<'_>) -> Result<(), Failure> {
     let cwd = ctx.cwd.clone();
-    let outcome = with_engine(ctx, |engine| Ok(engine.validate()))?;
+    // The history is this command's first read: read it while the files load.
+    let ahead = |c: &mut tidemark_engine::Config| c.read_ahead = ReadAheadMode::History;
+    let outcome = with_engine_configured(ctx, ahead, |engine| Ok(engine.validate()))?;
     if ctx.out.format.is_findings_only() {
         let findings = match &outcome {
             Err(tidemark_engine::Error::Validate(findings)) => as_findings(findings, &cwd),

@@ -6,6 +6,7 @@
 //! in one transaction where the DBMS allows it; otherwise the path without a transaction is
 //! explicit and a failure is recorded honestly as a `success = false` row.
 
+mod ahead;
 mod backfill;
 mod baseline;
 mod clean;
@@ -36,12 +37,13 @@ use tidemark_ledger::source::{ResolveConfig, Resolved, Source, resolve};
 use tidemark_ledger::version::Version;
 use tidemark_sql::Statement;
 
-use crate::driver::{Driver, Value};
+use crate::driver::{Driver, Row, Value};
 use crate::error::{Error, ScriptFailure};
 use crate::history_table::HistoryTable;
 use crate::lock;
 use crate::report::Reporter;
 
+pub use ahead::{ReadAhead, ReadAheadMode, resolve_early};
 pub use inspect::Snapshot;
 pub use migrate::MigrateFailure;
 pub use write::{DryRun, inline_params};
@@ -115,6 +117,8 @@ pub struct Config {
     pub infer_phase: Option<InferPhase>,
     /// Reviews pending migrations before `migrate` applies them (the linter).
     pub review: Option<PendingReview>,
+    /// What the command reads first, read ahead while the files load (see [`ReadAhead`]).
+    pub read_ahead: ReadAheadMode,
 }
 
 /// A statement-phase classifier: `(dialect, one SQL statement) -> phase`.
@@ -206,6 +210,7 @@ impl Default for Config {
             lock_timeout: None,
             infer_phase: None,
             review: None,
+            read_ahead: ReadAheadMode::Nothing,
         }
     }
 }
@@ -229,6 +234,12 @@ pub struct Engine<'a> {
     inserts: Inserts,
     /// While `migrate` applies: the phases a thread of its own infers beside the loop.
     phases_beside: Option<phases::SharedPhases>,
+    /// What was read ahead of the engine, until its first history read.
+    ahead: Option<ReadAhead>,
+    /// The migration lock in hand was taken ahead (and handed over).
+    ahead_locked: bool,
+    /// Inside [`Engine::locked`].
+    in_lock: bool,
 }
 
 /// The SQL of the two inserts every applied migration runs.
@@ -255,22 +266,20 @@ impl<'a> Engine<'a> {
         config: &'a Config,
         reporter: &'a mut dyn Reporter,
     ) -> Result<Engine<'a>, Error> {
-        let schema = match config
-            .default_schema
-            .clone()
-            .or_else(|| config.schemas.first().cloned())
-        {
-            Some(s) => s,
-            None => driver
-                .current_schema()
-                .map_err(|e| Error::db("determine the current schema", e))?,
-        };
-        let table = HistoryTable {
-            dialect: driver.dialect(),
-            schema: schema.clone(),
-            table: config.table.clone(),
-            tablespace: config.tablespace.clone(),
-        };
+        Engine::new_resolved(driver, source, config, reporter, None)
+    }
+
+    /// Like [`Engine::new`], with the files already resolved by [`resolve_early`] when it
+    /// could (`None`: resolve them here).
+    pub fn new_resolved(
+        driver: &'a mut dyn Driver,
+        source: &'a dyn Source,
+        config: &'a Config,
+        reporter: &'a mut dyn Reporter,
+        early: Option<Resolved>,
+    ) -> Result<Engine<'a>, Error> {
+        let table = history_table(driver, config)?;
+        let schema = table.schema.clone();
         let mut placeholders = config.resolve.placeholders.clone();
         let user = driver
             .current_user()
@@ -291,9 +300,14 @@ impl<'a> Engine<'a> {
         placeholders.set("flyway:table", config.table.clone());
         placeholders.set("flyway:environment", config.environment.clone());
 
-        let mut resolve_config = config.resolve.clone();
-        resolve_config.placeholders = placeholders.clone();
-        let mut resolved = resolve(source, &resolve_config).map_err(Error::Resolve)?;
+        let mut resolved = match early {
+            Some(resolved) => resolved,
+            None => {
+                let mut resolve_config = config.resolve.clone();
+                resolve_config.placeholders = placeholders.clone();
+                resolve(source, &resolve_config).map_err(Error::Resolve)?
+            }
+        };
         if config.skip_default_callbacks {
             resolved.callbacks.clear();
         }
@@ -323,6 +337,9 @@ impl<'a> Engine<'a> {
             companion_ready: false,
             inferred_phases: Default::default(),
             phases_beside: None,
+            ahead: None,
+            ahead_locked: false,
+            in_lock: false,
         })
     }
 
@@ -345,13 +362,17 @@ impl<'a> Engine<'a> {
     fn locked<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
         let id = lock::flyway_lock_id(&self.table.schema, &self.table.table);
         let retries = self.config.lock_retry_count;
-        let reporter = &mut *self.reporter;
-        lock::acquire(self.driver, &id, retries, |attempt| {
-            reporter.info(&format!(
-                "Waiting for the migration lock held by another session (attempt {attempt})..."
-            ))
-        })?;
+        if !self.take_lock_ahead(&id) {
+            let reporter = &mut *self.reporter;
+            lock::acquire(self.driver, &id, retries, |attempt| {
+                reporter.info(&format!(
+                    "Waiting for the migration lock held by another session (attempt {attempt})..."
+                ))
+            })?;
+        }
+        let outer = std::mem::replace(&mut self.in_lock, true);
         let outcome = catch_unwind(AssertUnwindSafe(|| work(&mut *self)));
+        self.in_lock = outer;
         let released = self.driver.unlock(&id);
         match outcome {
             Ok(Ok(value)) => {
@@ -419,19 +440,10 @@ impl<'a> Engine<'a> {
 
     /// Reads every history row (empty when the table does not exist).
     fn read_history(&mut self) -> Result<Vec<AppliedMigration>, Error> {
-        if !self.history_exists()? {
-            return Ok(Vec::new());
+        if let Some(history) = self.history_ahead() {
+            return Ok(history);
         }
-        let rows = self
-            .driver
-            .query(&self.table.select(), &[Value::Int(-1)])
-            .map_err(|e| {
-                Error::db(
-                    &format!("read the schema history table {}", self.table.qualified()),
-                    e,
-                )
-            })?;
-        rows.into_iter().map(|row| parse_row(&row)).collect()
+        ahead::read_rows(self.driver, &self.table)
     }
 
     fn create_history_table(&mut self) -> Result<(), Error> {
@@ -724,10 +736,12 @@ impl<'a> Engine<'a> {
 }
 
 /// Converts a row of [`HistoryTable::select`] into an [`AppliedMigration`].
-fn parse_row(row: &[Value]) -> Result<AppliedMigration, Error> {
-    let get = |i: usize| row.get(i).cloned().unwrap_or(Value::Null);
+fn parse_row(row: Row) -> Result<AppliedMigration, Error> {
+    let mut row = row;
+    row.resize(10, Value::Null);
+    let mut get = |i: usize| std::mem::replace(&mut row[i], Value::Null);
     let rank = get(0).as_i64().unwrap_or(0) as i32;
-    let version = match get(1).as_text() {
+    let version = match get(1).into_text() {
         Some(text) => Some(
             Version::parse(&text).map_err(|source| HistoryError::BadVersion {
                 text,
@@ -737,7 +751,7 @@ fn parse_row(row: &[Value]) -> Result<AppliedMigration, Error> {
         ),
         None => None,
     };
-    let kind_text = get(3).as_text().unwrap_or_default();
+    let kind_text = get(3).into_text().unwrap_or_default();
     let kind = MigrationType::parse(&kind_text).ok_or(HistoryError::UnknownType {
         kind: kind_text,
         rank,
@@ -745,26 +759,53 @@ fn parse_row(row: &[Value]) -> Result<AppliedMigration, Error> {
     Ok(AppliedMigration {
         installed_rank: rank,
         version,
-        description: get(2).as_text().unwrap_or_default(),
+        description: get(2).into_text().unwrap_or_default(),
         kind,
-        script: get(4).as_text().unwrap_or_default(),
+        script: get(4).into_text().unwrap_or_default(),
         checksum: get(5).as_i64().map(|c| c as i32),
-        installed_on: normalize_timestamp(&get(6).as_text().unwrap_or_default()),
-        installed_by: get(7).as_text().unwrap_or_default(),
+        installed_on: normalize_timestamp(get(6).into_text().unwrap_or_default()),
+        installed_by: get(7).into_text().unwrap_or_default(),
         execution_time: get(8).as_i64().unwrap_or(0) as i32,
         success: get(9).as_bool().unwrap_or(false),
     })
 }
 
+/// The history table of this connection and configuration: in `defaultSchema`, else the first
+/// of `schemas`, else the connection's current schema.
+fn history_table(driver: &mut dyn Driver, config: &Config) -> Result<HistoryTable, Error> {
+    let schema = match config
+        .default_schema
+        .clone()
+        .or_else(|| config.schemas.first().cloned())
+    {
+        Some(s) => s,
+        None => driver
+            .current_schema()
+            .map_err(|e| Error::db("determine the current schema", e))?,
+    };
+    Ok(HistoryTable {
+        dialect: driver.dialect(),
+        schema,
+        table: config.table.clone(),
+        tablespace: config.tablespace.clone(),
+    })
+}
+
 /// `2026-07-19T18:01:56.504` / `2026-07-19 18:01:56.504+00` -> `2026-07-19 18:01:56.504`.
-fn normalize_timestamp(s: &str) -> String {
-    let s = s.trim().replacen('T', " ", 1);
+fn normalize_timestamp(mut s: String) -> String {
+    s.truncate(s.trim_end().len());
+    let start = s.len() - s.trim_start().len();
+    s.drain(..start);
+    if let Some(t) = s.find('T') {
+        s.replace_range(t..=t, " ");
+    }
     let end = s
         .char_indices()
         .skip(19)
         .find(|&(_, c)| !(c.is_ascii_digit() || c == '.'))
         .map_or(s.len(), |(i, _)| i);
-    s[..end].to_string()
+    s.truncate(end);
+    s
 }
 
 /// A run id unique enough to tell deployments apart: UTC time, then process id.
@@ -801,18 +842,18 @@ mod tests {
     #[test]
     fn timestamps_are_normalised() {
         assert_eq!(
-            normalize_timestamp("2026-07-19 18:01:56.504"),
+            normalize_timestamp("2026-07-19 18:01:56.504".into()),
             "2026-07-19 18:01:56.504"
         );
         assert_eq!(
-            normalize_timestamp("2026-07-19T18:01:56.504+00:00"),
+            normalize_timestamp("2026-07-19T18:01:56.504+00:00".into()),
             "2026-07-19 18:01:56.504"
         );
         assert_eq!(
-            normalize_timestamp("2026-07-19 18:01:56"),
+            normalize_timestamp("2026-07-19 18:01:56".into()),
             "2026-07-19 18:01:56"
         );
-        assert_eq!(normalize_timestamp("x"), "x");
+        assert_eq!(normalize_timestamp("x".into()), "x");
     }
 
     #[test]

@@ -1,0 +1,231 @@
+//! Work done ahead, while the files are still being read: the history a command is about to
+//! read (for `migrate`, under the migration lock it is about to take), and the files resolved
+//! on the reading thread.
+//!
+//! Why: a command that has nothing to do spends its time in three waits that need not follow
+//! one another: reading the files, connecting, and the server answering for the history. The
+//! CLI reads the files on a thread while it connects; with this, the main thread goes on to
+//! read the history while that thread resolves what it read, and the engine starts with both.
+//!
+//! Nothing here changes what a command sees. A history read ahead is used once, by the
+//! command's first read, and only when that read would have come first anyway:
+//! - read unlocked (`validate`, `info`): only if no callback could have run before the read
+//!   (there are none) and the read is not under a lock;
+//! - read under the lock (`migrate`): the engine takes that lock over instead of taking it
+//!   again, and reads under it first, as it would have; a lock another session holds is not
+//!   waited for here (the engine then waits as usual, with its messages).
+//!
+//! Files are resolved ahead only when the outcome cannot depend on the connection: the
+//! `${flyway:user}`-style placeholders that come from it are replaced in repeatable migrations'
+//! checksums and in `.conf` files only, so with either present the engine resolves again.
+
+use tidemark_ledger::history::AppliedMigration;
+use tidemark_ledger::source::{Prefetched, ResolveConfig, Resolved, resolve};
+
+use super::{Config, Engine, history_table, parse_row};
+use crate::driver::{Driver, LockId, Value};
+use crate::error::Error;
+use crate::lock;
+
+/// What a command will read first; the CLI sets it on the [`Config`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadAheadMode {
+    /// Nothing read ahead.
+    #[default]
+    Nothing,
+    /// The history, without a lock (`validate`, `info`).
+    History,
+    /// The migration lock, then the history (`migrate`).
+    LockedHistory,
+}
+
+/// The history read ahead of the engine (see the module docs).
+#[derive(Debug)]
+pub struct ReadAhead {
+    /// The lock taken for it, until the engine takes it over or it is released.
+    pub(super) lock: Option<LockId>,
+    /// The rows.
+    pub(super) history: Vec<AppliedMigration>,
+}
+
+impl ReadAhead {
+    /// Reads what `config.read_ahead` asks for. `Ok(None)` when there is nothing to read ahead
+    /// (or the lock is busy); errors are the engine's to report, so the caller drops them and
+    /// lets the engine meet them in its usual order.
+    pub fn read(driver: &mut dyn Driver, config: &Config) -> Result<Option<ReadAhead>, Error> {
+        if config.dry_run {
+            return Ok(None);
+        }
+        let table = history_table(driver, config)?;
+        let lock = match config.read_ahead {
+            ReadAheadMode::Nothing => return Ok(None),
+            ReadAheadMode::History => None,
+            ReadAheadMode::LockedHistory => {
+                let id = lock::flyway_lock_id(&table.schema, &table.table);
+                match driver.try_lock(&id) {
+                    Ok(true) => Some(id),
+                    Ok(false) => return Ok(None),
+                    Err(e) => return Err(Error::db("take the migration lock", e)),
+                }
+            }
+        };
+        let mut ahead = ReadAhead {
+            lock,
+            history: Vec::new(),
+        };
+        match read_rows(driver, &table) {
+            Ok(history) => {
+                ahead.history = history;
+                Ok(Some(ahead))
+            }
+            Err(e) => {
+                ahead.release(driver);
+                Err(e)
+            }
+        }
+    }
+
+    /// Releases the lock, if one was taken (a command that ends before the engine takes it
+    /// over). The session ending would release it too; this makes it explicit.
+    pub fn release(self, driver: &mut dyn Driver) {
+        if let Some(id) = &self.lock {
+            let _ = driver.unlock(id);
+        }
+    }
+}
+
+/// The history rows (empty when the table does not exist): the one reading both the engine
+/// and the read-ahead use.
+pub(super) fn read_rows(
+    driver: &mut dyn Driver,
+    table: &crate::history_table::HistoryTable,
+) -> Result<Vec<AppliedMigration>, Error> {
+    let exists = driver
+        .table_exists(&table.schema, &table.table)
+        .map_err(|e| Error::db("check for the schema history table", e))?;
+    if !exists {
+        return Ok(Vec::new());
+    }
+    let rows = driver
+        .query(&table.select(), &[Value::Int(-1)])
+        .map_err(|e| {
+            Error::db(
+                &format!("read the schema history table {}", table.qualified()),
+                e,
+            )
+        })?;
+    rows.into_iter().map(parse_row).collect()
+}
+
+/// Resolves the files on the calling thread (the one that read them), when the outcome does
+/// not depend on the connection; `None` otherwise, or when resolving fails (the engine then
+/// resolves again and reports what it finds).
+pub fn resolve_early(source: &Prefetched<'_>, config: &ResolveConfig) -> Option<Resolved> {
+    // Decided from the listing, before anything is handed over: a `.conf` file, or a name that
+    // may be a repeatable migration's (its prefix, in any case).
+    let prefix = config.naming.repeatable_prefix.to_ascii_lowercase();
+    let depends = |f: &tidemark_ledger::source::SourceFile| {
+        let name = f.relative.rsplit('/').next().unwrap_or(&f.relative);
+        name.ends_with(".conf")
+            || name
+                .get(..prefix.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(&prefix))
+    };
+    if config.placeholder_replacement && source.any_listed(depends) {
+        return None;
+    }
+    let resolved = resolve(source, config).ok()?;
+    let depends =
+        config.placeholder_replacement && resolved.migrations.iter().any(|m| m.is_repeatable());
+    (!depends).then_some(resolved)
+}
+
+impl Engine<'_> {
+    /// Hands the engine what was read ahead; the CLI calls it right after [`Engine::new`].
+    pub fn use_read_ahead(&mut self, ahead: ReadAhead) {
+        self.ahead = Some(ahead);
+    }
+
+    /// Releases a lock taken ahead that the command never took over.
+    pub fn release_read_ahead(&mut self) {
+        if let Some(ahead) = self.ahead.take() {
+            ahead.release(self.driver);
+        }
+    }
+
+    /// Whether the migration lock `id` was taken ahead; the engine then owns it.
+    pub(super) fn take_lock_ahead(&mut self, id: &LockId) -> bool {
+        match &mut self.ahead {
+            Some(ahead) if ahead.lock.as_ref() == Some(id) => {
+                ahead.lock = None;
+                self.ahead_locked = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The history read ahead, if this first read may use it (see the module docs).
+    pub(super) fn history_ahead(&mut self) -> Option<Vec<AppliedMigration>> {
+        let ahead = self.ahead.take()?;
+        let usable = if self.ahead_locked {
+            self.in_lock
+        } else {
+            ahead.lock.is_none() && !self.in_lock && self.resolved.callbacks.is_empty()
+        };
+        if usable {
+            Some(ahead.history)
+        } else {
+            ahead.release(self.driver);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tidemark_ledger::source::{MemSource, Prefetched, ResolveConfig};
+
+    use super::resolve_early;
+
+    fn early(source: &MemSource, config: &ResolveConfig) -> Option<usize> {
+        let prefetched = Prefetched::load(source, |_| true);
+        resolve_early(&prefetched, config).map(|r| r.migrations.len())
+    }
+
+    #[test]
+    fn versioned_files_resolve_ahead() {
+        let source = MemSource::new()
+            .with("V1__a.sql", "CREATE TABLE a (id INT);")
+            .with("V2__b.sql", "CREATE TABLE b (id INT);");
+        assert_eq!(early(&source, &ResolveConfig::default()), Some(2));
+    }
+
+    #[test]
+    fn what_may_use_the_connections_placeholders_waits_for_it() {
+        let config = ResolveConfig::default();
+        let repeatable = MemSource::new()
+            .with("V1__a.sql", "CREATE TABLE a (id INT);")
+            .with("R__v.sql", "CREATE VIEW v AS SELECT '${flyway:user}' AS u;");
+        assert_eq!(early(&repeatable, &config), None);
+        let conf = MemSource::new()
+            .with("V1__a.sql", "CREATE TABLE a (id INT);")
+            .with("V1__a.sql.conf", "executeInTransaction=true\n");
+        assert_eq!(early(&conf, &config), None);
+
+        // Without placeholder replacement nothing depends on the connection.
+        let off = ResolveConfig {
+            placeholder_replacement: false,
+            ..ResolveConfig::default()
+        };
+        assert_eq!(early(&repeatable, &off), Some(2));
+    }
+
+    #[test]
+    fn a_failing_resolve_is_left_to_the_engine() {
+        let source = MemSource::new()
+            .with("V1__a.sql", "CREATE TABLE a (id INT);")
+            .with("V1__again.sql", "CREATE TABLE b (id INT);");
+        assert_eq!(early(&source, &ResolveConfig::default()), None);
+    }
+}
