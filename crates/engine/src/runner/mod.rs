@@ -5,6 +5,10 @@
 //! lock (on every path, a panic included). A migration's statements and its history row commit
 //! in one transaction where the DBMS allows it; otherwise the path without a transaction is
 //! explicit and a failure is recorded honestly as a `success = false` row.
+//!
+//! Taking the lock and the first read of the history may have been done ahead, while the files
+//! were still being read (`ahead.rs`: the CLI connects, takes the lock and reads the history on
+//! its main thread); the engine then takes both over, in the same order.
 
 mod ahead;
 mod backfill;
