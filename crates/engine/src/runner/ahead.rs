@@ -53,13 +53,12 @@ impl ReadAhead {
     /// (or the lock is busy); errors are the engine's to report, so the caller drops them and
     /// lets the engine meet them in its usual order.
     pub fn read(driver: &mut dyn Driver, config: &Config) -> Result<Option<ReadAhead>, Error> {
-        if config.dry_run {
+        if config.dry_run || config.read_ahead == ReadAheadMode::Nothing {
             return Ok(None);
         }
         let table = history_table(driver, config)?;
         let lock = match config.read_ahead {
-            ReadAheadMode::Nothing => return Ok(None),
-            ReadAheadMode::History => None,
+            ReadAheadMode::Nothing | ReadAheadMode::History => None,
             ReadAheadMode::LockedHistory => {
                 let id = lock::flyway_lock_id(&table.schema, &table.table);
                 match driver.try_lock(&id) {
