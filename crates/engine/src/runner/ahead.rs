@@ -99,10 +99,7 @@ pub(super) fn read_rows(
     driver: &mut dyn Driver,
     table: &crate::history_table::HistoryTable,
 ) -> Result<Vec<AppliedMigration>, Error> {
-    let exists = driver
-        .table_exists(&table.schema, &table.table)
-        .map_err(|e| Error::db("check for the schema history table", e))?;
-    if !exists {
+    if !history_exists(driver, table)? {
         return Ok(Vec::new());
     }
     let rows = driver
@@ -116,31 +113,38 @@ pub(super) fn read_rows(
     rows.into_iter().map(parse_row).collect()
 }
 
+/// Whether the history table exists.
+pub(super) fn history_exists(
+    driver: &mut dyn Driver,
+    table: &crate::history_table::HistoryTable,
+) -> Result<bool, Error> {
+    driver
+        .table_exists(&table.schema, &table.table)
+        .map_err(|e| Error::db("check for the schema history table", e))
+}
+
 /// Resolves the files on the calling thread (the one that read them), when the outcome does
 /// not depend on the connection; `None` otherwise, or when resolving fails (the engine then
 /// resolves again and reports what it finds).
 pub fn resolve_early(source: &Prefetched<'_>, config: &ResolveConfig) -> Option<Resolved> {
     // Decided from the listing, before anything is handed over: a `.conf` file, or a name that
     // may be a repeatable migration's (its prefix, in any case).
-    let prefix = config.naming.repeatable_prefix.to_ascii_lowercase();
+    let prefix = &config.naming.repeatable_prefix;
     let depends = |f: &tidemark_ledger::source::SourceFile| {
         let name = f.relative.rsplit('/').next().unwrap_or(&f.relative);
         name.ends_with(".conf")
             || name
                 .get(..prefix.len())
-                .is_some_and(|p| p.eq_ignore_ascii_case(&prefix))
+                .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
     };
     if config.placeholder_replacement && source.any_listed(depends) {
         return None;
     }
-    let resolved = resolve(source, config).ok()?;
-    let depends =
-        config.placeholder_replacement && resolved.migrations.iter().any(|m| m.is_repeatable());
-    (!depends).then_some(resolved)
+    resolve(source, config).ok()
 }
 
 impl Engine<'_> {
-    /// Hands the engine what was read ahead; the CLI calls it right after [`Engine::new`].
+    /// Hands the engine what was read ahead; the CLI calls it right after [`Engine::new_resolved`].
     pub fn use_read_ahead(&mut self, ahead: ReadAhead) {
         self.ahead = Some(ahead);
     }

@@ -436,10 +436,7 @@ impl<'a> Engine<'a> {
     }
 
     fn history_exists(&mut self) -> Result<bool, Error> {
-        let (schema, table) = (self.table.schema.clone(), self.table.table.clone());
-        self.driver
-            .table_exists(&schema, &table)
-            .map_err(|e| Error::db("check for the schema history table", e))
+        ahead::history_exists(self.driver, &self.table)
     }
 
     /// Reads every history row (empty when the table does not exist).
