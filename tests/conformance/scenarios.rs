@@ -297,3 +297,66 @@ fn read_only_commands_never_create_the_history_table() {
         assert!(!db.has_table("flyway_schema_history"), "{}", db.name);
     }
 }
+
+/// The engine reads its own tables through `read_table`: a missing table (or schema) is
+/// `None`, not an error, and asking inside a transaction leaves that transaction usable.
+#[test]
+fn read_table_tells_a_missing_table_and_leaves_transactions_usable() {
+    use tidemark_engine::history_table::quote;
+    for mut db in databases() {
+        let d = db.driver.as_mut();
+        let dialect = d.dialect();
+        let schema = d.current_schema().unwrap();
+        let qualified =
+            |table: &str| format!("{}.{}", quote(dialect, &schema), quote(dialect, table));
+        let select_missing = format!("SELECT id FROM {}", qualified("tm_missing"));
+        let missing = d
+            .read_table(&schema, "tm_missing", &select_missing, &[])
+            .unwrap_or_else(|e| panic!("{}: {e}", db.name));
+        assert!(missing.is_none(), "{}", db.name);
+
+        d.execute(
+            &format!("CREATE TABLE {} (id INT)", qualified("tm_present")),
+            &[],
+        )
+        .unwrap();
+        d.execute(
+            &format!(
+                "INSERT INTO {} (id) VALUES (1), (2)",
+                qualified("tm_present")
+            ),
+            &[],
+        )
+        .unwrap();
+        let select_present = format!("SELECT id FROM {} ORDER BY id", qualified("tm_present"));
+        let rows = d
+            .read_table(&schema, "tm_present", &select_present, &[])
+            .unwrap()
+            .unwrap_or_else(|| panic!("{}: the table exists", db.name));
+        let ids: Vec<Option<i64>> = rows.iter().map(|r| r[0].as_i64()).collect();
+        assert_eq!(ids, [Some(1), Some(2)], "{}", db.name);
+
+        // In a transaction: the missing table is still None, and the transaction goes on.
+        d.begin().unwrap();
+        d.execute(
+            &format!("INSERT INTO {} (id) VALUES (3)", qualified("tm_present")),
+            &[],
+        )
+        .unwrap();
+        let missing = d
+            .read_table(&schema, "tm_missing", &select_missing, &[])
+            .unwrap_or_else(|e| panic!("{}: {e}", db.name));
+        assert!(missing.is_none(), "{}", db.name);
+        d.execute(
+            &format!("INSERT INTO {} (id) VALUES (4)", qualified("tm_present")),
+            &[],
+        )
+        .unwrap_or_else(|e| panic!("{}: the transaction was left unusable: {e}", db.name));
+        d.commit().unwrap();
+        let rows = d
+            .read_table(&schema, "tm_present", &select_present, &[])
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows.len(), 4, "{}", db.name);
+    }
+}

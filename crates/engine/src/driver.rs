@@ -182,6 +182,25 @@ pub trait Driver {
     /// Whether `schema.table` exists.
     fn table_exists(&mut self, schema: &str, table: &str) -> Result<bool, DbError>;
 
+    /// The rows of a query the engine built over one of its own tables, `schema.table`
+    /// (history, companion, Liquibase changelog); `Ok(None)` when that table does not exist.
+    /// Such a read changes nothing in the session, so what a driver knows of the session
+    /// (current schema and user) stays true. The default asks [`Driver::table_exists`] first;
+    /// a driver whose failed statement leaves the session usable may run the query at once
+    /// and read a missing table from the error, a round trip fewer.
+    fn read_table(
+        &mut self,
+        schema: &str,
+        table: &str,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Option<Vec<Row>>, DbError> {
+        if !self.table_exists(schema, table)? {
+            return Ok(None);
+        }
+        self.query(sql, params).map(Some)
+    }
+
     /// Drops every object in `schema` (the schema itself stays).
     fn clean_schema(&mut self, schema: &str) -> Result<(), DbError>;
 

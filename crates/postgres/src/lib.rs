@@ -93,6 +93,9 @@ pub struct PostgresDriver {
     prepared: HashMap<String, postgres::Statement>,
     /// A transaction begun with [`Driver::begin`] is open (a script may then be batched).
     in_transaction: bool,
+    /// A statement controlled transactions (a script's `BEGIN` or `COMMIT`): whether one is
+    /// open is not known until the engine's own commit or rollback.
+    transaction_unknown: bool,
     /// What the session setup read, answered without a round trip until something runs that
     /// could change it.
     facts: Facts,
@@ -113,6 +116,11 @@ struct Facts {
 
 /// How many parameterised statements [`PostgresDriver`] keeps prepared.
 const PREPARED_CACHE: usize = 32;
+
+/// SQLSTATE `undefined_table`.
+const UNDEFINED_TABLE: &str = "42P01";
+/// SQLSTATE `invalid_schema_name`.
+const INVALID_SCHEMA: &str = "3F000";
 
 /// The savepoint a batched script runs behind.
 const SCRIPT_SAVEPOINT: &str = "tidemark_script";
@@ -135,6 +143,7 @@ impl PostgresDriver {
             lock_depth: 0,
             prepared: HashMap::new(),
             in_transaction: false,
+            transaction_unknown: false,
             facts,
         })
     }
@@ -189,27 +198,45 @@ impl PostgresDriver {
 
     /// Runs a statement with parameters through the extended protocol and decodes the rows.
     fn rows(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
-        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
         if !params.is_empty() && first_keyword_is(sql, "SELECT") {
-            // One round trip. The parameters go untyped (OID 0) as text, so the server infers
-            // their types as a prepare would; a column this driver cannot decode (rare in a
-            // SELECT with parameters, and read-only) falls through to the path below.
-            let unspecified = Type::new("unspecified".into(), 0, Kind::Pseudo, "pg_catalog".into());
-            let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
-                .iter()
-                .map(|p| (p as &(dyn ToSql + Sync), unspecified.clone()))
-                .collect();
-            let rows = self
-                .client
-                .query_typed(sql, &typed)
-                .map_err(|e| db_error(&e))?;
-            if rows
-                .first()
-                .is_none_or(|row| row.columns().iter().all(|c| value::readable(c.type_())))
-            {
-                return rows.iter().map(decode_row).collect();
+            if let Some(rows) = self.rows_at_once(sql, params)? {
+                return Ok(rows);
             }
         }
+        self.rows_prepared(sql, params)
+    }
+
+    /// A SELECT in one round trip (no prepare). The parameters go untyped (OID 0) as text, so
+    /// the server infers their types as a prepare would. `None` when a column has a type this
+    /// driver cannot decode (the query then goes the prepared way, which casts it).
+    fn rows_at_once(&mut self, sql: &str, params: &[Value]) -> Result<Option<Vec<Row>>, DbError> {
+        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let unspecified = Type::new("unspecified".into(), 0, Kind::Pseudo, "pg_catalog".into());
+        let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
+            .iter()
+            .map(|p| (p as &(dyn ToSql + Sync), unspecified.clone()))
+            .collect();
+        let rows = self
+            .client
+            .query_typed(sql, &typed)
+            .map_err(|e| db_error(&e))?;
+        if rows
+            .first()
+            .is_none_or(|row| row.columns().iter().all(|c| value::readable(c.type_())))
+        {
+            return rows
+                .iter()
+                .map(decode_row)
+                .collect::<Result<_, _>>()
+                .map(Some);
+        }
+        Ok(None)
+    }
+
+    /// Prepares, then runs: the column types are known before any row is read, and a column
+    /// this driver cannot decode is cast to text by the server.
+    fn rows_prepared(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Row>, DbError> {
+        let params: Vec<Param<'_>> = params.iter().map(Param).collect();
         let statement = self.client.prepare(sql).map_err(|e| db_error(&e))?;
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
@@ -608,6 +635,7 @@ impl Driver for PostgresDriver {
                 // COMMIT / BEGIN in a script: what is open is no longer known; batch nothing
                 // until the engine's own commit or rollback.
                 self.in_transaction = false;
+                self.transaction_unknown = true;
             }
             return self.simple(sql);
         }
@@ -681,6 +709,7 @@ impl Driver for PostgresDriver {
 
     fn commit(&mut self) -> Result<(), DbError> {
         self.in_transaction = false;
+        self.transaction_unknown = false;
         self.client
             .batch_execute("COMMIT")
             .map_err(|e| db_error(&e))
@@ -688,6 +717,7 @@ impl Driver for PostgresDriver {
 
     fn rollback(&mut self) -> Result<(), DbError> {
         self.in_transaction = false;
+        self.transaction_unknown = false;
         // Outside a transaction the server only warns.
         self.client
             .batch_execute("ROLLBACK")
@@ -781,6 +811,37 @@ impl Driver for PostgresDriver {
             ],
         )?;
         Ok(exists.as_bool() == Some(true))
+    }
+
+    fn read_table(
+        &mut self,
+        schema: &str,
+        table: &str,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Option<Vec<Row>>, DbError> {
+        // Outside a transaction a failed SELECT leaves nothing behind: read at once, and take
+        // "no such table" (or schema) for a table that does not exist. Inside one, the error
+        // would abort the transaction: ask first.
+        if self.in_transaction || self.transaction_unknown {
+            if !self.table_exists(schema, table)? {
+                return Ok(None);
+            }
+            return self.rows(sql, params).map(Some);
+        }
+        // The engine's reads are SELECTs of columns this driver decodes: one round trip.
+        let read = match self.rows_at_once(sql, params) {
+            Ok(Some(rows)) => Ok(rows),
+            Ok(None) => self.rows_prepared(sql, params),
+            Err(e) => Err(e),
+        };
+        match read {
+            Ok(rows) => Ok(Some(rows)),
+            Err(e) if matches!(e.code.as_deref(), Some(UNDEFINED_TABLE | INVALID_SCHEMA)) => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     fn clean_schema(&mut self, schema: &str) -> Result<(), DbError> {

@@ -290,15 +290,19 @@ impl<'a> Session<'a> {
     /// Every row, oldest first (`ORDER BY DATEEXECUTED, ORDEREXECUTED`); empty when the table
     /// does not exist.
     pub fn read_rows(&mut self) -> Result<Vec<RanChangeSet>, Error> {
-        if self.dry_created.changelog || !self.changelog_table_exists()? {
+        if self.dry_created.changelog {
             return Ok(Vec::new());
         }
         let sql = self.tables.select_rows();
+        let catalog = self.tables.catalog_name(&self.tables.changelog);
         let rows = self
             .driver
-            .query(&sql, &[])
+            .read_table(&self.schema, &catalog, &sql, &[])
             .map_err(|e| Error::db(&format!("read {}", self.tables.changelog_name()), e))?;
-        rows.into_iter().map(|r| parse_row(&r)).collect()
+        rows.unwrap_or_default()
+            .iter()
+            .map(|r| parse_row(r))
+            .collect()
     }
 
     /// The next ORDEREXECUTED: `MAX(ORDEREXECUTED)` read once per command, then +1 per row.

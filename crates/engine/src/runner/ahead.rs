@@ -99,18 +99,23 @@ pub(super) fn read_rows(
     driver: &mut dyn Driver,
     table: &crate::history_table::HistoryTable,
 ) -> Result<Vec<AppliedMigration>, Error> {
-    if !history_exists(driver, table)? {
-        return Ok(Vec::new());
-    }
     let rows = driver
-        .query(&table.select(), &[Value::Int(-1)])
+        .read_table(
+            &table.schema,
+            &table.table,
+            &table.select(),
+            &[Value::Int(-1)],
+        )
         .map_err(|e| {
             Error::db(
                 &format!("read the schema history table {}", table.qualified()),
                 e,
             )
         })?;
-    rows.into_iter().map(parse_row).collect()
+    rows.unwrap_or_default()
+        .into_iter()
+        .map(parse_row)
+        .collect()
 }
 
 /// Whether the history table exists.

@@ -77,7 +77,7 @@ impl Engine<'_> {
         let companion = self.table.companion();
         let params = [
             Value::Int(i64::from(rank)),
-            Value::Text(m.sha256.clone()),
+            Value::Text(m.sha256()),
             Some(self.phase_of(m)).map_or(Value::Null, |p| Value::Text(p.as_str().to_string())),
             Value::Text(self.run_id.clone()),
             Value::Text(m.text.clone()),
@@ -104,22 +104,18 @@ impl Engine<'_> {
         with_text: bool,
     ) -> Result<HashMap<i32, CompanionRow>, Error> {
         let companion = self.table.companion();
-        let exists = self
-            .driver
-            .table_exists(&companion.schema, &companion.table)
-            .map_err(|e| Error::db("check for the companion table", e))?;
-        if !exists {
-            return Ok(HashMap::new());
-        }
         let mut sql = companion.select_companion();
         if !with_text {
             let text = format!(", {}", companion.quote("script_text"));
             sql = sql.replacen(&text, ", NULL", 1);
         }
-        let rows = self
+        let Some(rows) = self
             .driver
-            .query(&sql, &[])
-            .map_err(|e| Error::db(&format!("read {}", companion.qualified()), e))?;
+            .read_table(&companion.schema, &companion.table, &sql, &[])
+            .map_err(|e| Error::db(&format!("read {}", companion.qualified()), e))?
+        else {
+            return Ok(HashMap::new());
+        };
         Ok(rows
             .into_iter()
             .map(|r| {
