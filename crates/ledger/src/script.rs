@@ -26,8 +26,9 @@ pub struct ResolvedMigration {
     /// The checksum of the raw text (Flyway's "equivalent checksum"); equals `checksum` except
     /// for repeatables that contain placeholders.
     pub raw_checksum: i32,
-    /// SHA-256 of the file's bytes.
-    pub sha256: String,
+    /// The file's bytes when they differ from `text` (another encoding than UTF-8), for
+    /// [`ResolvedMigration::sha256`]; `None` when `text` holds them as they are.
+    pub raw: Option<Vec<u8>>,
     /// Settings from `<file>.conf`.
     pub config: ScriptConfig,
     /// `-- tidemark:key=value` directives in the file, in order.
@@ -45,6 +46,12 @@ impl ResolvedMigration {
     /// The description (underscores as spaces).
     pub fn description(&self) -> &str {
         &self.name.description
+    }
+
+    /// SHA-256 of the file's bytes, in hex (computed when asked: only `info --json` and the
+    /// companion rows of applied migrations need it).
+    pub fn sha256(&self) -> String {
+        crate::checksum::sha256_hex(self.raw.as_deref().unwrap_or(self.text.as_bytes()))
     }
 
     /// Whether this is a repeatable migration.

@@ -216,27 +216,46 @@ pub struct Prefetched<'a> {
 impl<'a> Prefetched<'a> {
     /// Lists `inner` and reads the files `wanted` accepts (by file name).
     pub fn load(inner: &'a dyn Source, wanted: impl Fn(&str) -> bool) -> Prefetched<'a> {
+        let mut prefetched = Prefetched::listed(inner);
+        prefetched.read_files(wanted);
+        prefetched
+    }
+
+    /// Lists `inner`; files are read from it when asked for (see [`Prefetched::read_files`]).
+    pub fn listed(inner: &'a dyn Source) -> Prefetched<'a> {
         let listing = inner.list().ok();
-        let mut files = HashMap::with_capacity(listing.as_ref().map_or(0, |l| l.files.len()));
-        if let Some(listing) = &listing {
-            let wanted: Vec<&SourceFile> = listing
-                .files
-                .iter()
-                .filter(|f| wanted(f.relative.rsplit('/').next().unwrap_or(&f.relative)))
-                .collect();
-            // Many files: on every core (a database that connects at once leaves nothing to
-            // overlap with, and one reader would then take twice as long).
-            let read = in_parallel(wanted, |file| (file, inner.read(file).ok()));
-            for (file, bytes) in read {
-                if let Some(bytes) = bytes {
-                    files.insert(file.path.as_os_str().to_owned(), bytes);
-                }
-            }
-        }
         Prefetched {
             inner,
             listing: std::sync::Mutex::new(listing),
-            files: std::sync::Mutex::new(files),
+            files: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Reads the files of the listing (not yet handed over) that `wanted` accepts (by file
+    /// name), to hand them over later.
+    pub fn read_files(&mut self, wanted: impl Fn(&str) -> bool) {
+        let inner = self.inner;
+        let listing = self.listing.get_mut().ok().and_then(|l| l.as_ref());
+        let files = match self.files.get_mut() {
+            Ok(files) => files,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let Some(listing) = listing else {
+            return;
+        };
+        let wanted: Vec<&SourceFile> = listing
+            .files
+            .iter()
+            .filter(|f| wanted(f.relative.rsplit('/').next().unwrap_or(&f.relative)))
+            .collect();
+        files.reserve(wanted.len());
+        // Many files: on every core (a database that connects at once leaves nothing to
+        // overlap with, and one reader would then take twice as long).
+        let read = in_parallel(wanted, |file| (file, inner.read(file).ok()));
+        for (file, bytes) in read {
+            if let Some(bytes) = bytes {
+                files.insert(file.path.as_os_str().to_owned(), bytes);
+            }
         }
     }
 }
@@ -261,11 +280,14 @@ impl Source for Prefetched<'_> {
     }
 
     fn read(&self, file: &SourceFile) -> Result<Vec<u8>, SourceError> {
-        let taken = self
-            .files
-            .lock()
-            .ok()
-            .and_then(|mut files| files.remove(file.path.as_os_str()));
+        let taken = self.files.lock().ok().and_then(|mut files| {
+            // Nothing read ahead (the files are being resolved as they are read): no hashing.
+            if files.is_empty() {
+                None
+            } else {
+                files.remove(file.path.as_os_str())
+            }
+        });
         match taken {
             Some(bytes) => Ok(bytes),
             None => self.inner.read(file),
@@ -708,7 +730,7 @@ fn load(
     };
 
     let bytes = source.read(file)?;
-    let text = decode(&bytes, file, file_name, &script_config, config)?;
+    let (text, raw) = decode(bytes, file, file_name, &script_config, config)?;
 
     if let Kind::Callback(event) = parsed.kind {
         return Ok(Loaded::Callback(Callback {
@@ -756,7 +778,7 @@ fn load(
         name: parsed,
         script: file.relative.clone(),
         path: file.path.clone(),
-        sha256: checksum::sha256_hex(&bytes),
+        raw,
         text,
         checksum,
         raw_checksum,
@@ -811,38 +833,52 @@ pub fn placeholder_error(
     }
 }
 
+///
+/// Returns the text, and the bytes too when they differ from it. UTF-8 (the usual case) takes
+/// the bytes over without copying them.
 fn decode(
-    bytes: &[u8],
+    bytes: Vec<u8>,
     file: &SourceFile,
     file_name: &str,
     script_config: &ScriptConfig,
     config: &ResolveConfig,
-) -> Result<String, ResolveError> {
+) -> Result<(String, Option<Vec<u8>>), ResolveError> {
     let encoding = match &script_config.encoding {
         Some(name) => Encoding::from_name(name).map_err(|source| ResolveError::Encoding {
             path: file.path.clone(),
             source,
         })?,
-        None if config.detect_encoding => detect_encoding(bytes),
+        None if config.detect_encoding => detect_encoding(&bytes),
         None => config.encoding,
     };
-    text::decode(bytes, encoding).map_err(|source| {
-        let offset = match &source {
-            text::TextError::Malformed { offset, .. } => *offset,
-            _ => 0,
-        };
-        let line = 1 + bytes[..offset.min(bytes.len())]
-            .iter()
-            .enumerate()
-            .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
-            .count();
-        ResolveError::Decode {
-            path: file.path.clone(),
-            file_name: file_name.to_string(),
-            line,
-            source,
+    let bytes = match (encoding, String::from_utf8(bytes)) {
+        (Encoding::Utf8, Ok(text)) => return Ok((text, None)),
+        (_, Ok(text)) => text.into_bytes(),
+        (_, Err(e)) => e.into_bytes(),
+    };
+    match text::decode(&bytes, encoding) {
+        Ok(text) => {
+            let raw = (text.as_bytes() != bytes.as_slice()).then_some(bytes);
+            Ok((text, raw))
         }
-    })
+        Err(source) => {
+            let offset = match &source {
+                text::TextError::Malformed { offset, .. } => *offset,
+                _ => 0,
+            };
+            let line = 1 + bytes[..offset.min(bytes.len())]
+                .iter()
+                .enumerate()
+                .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+                .count();
+            Err(ResolveError::Decode {
+                path: file.path.clone(),
+                file_name: file_name.to_string(),
+                line,
+                source,
+            })
+        }
+    }
 }
 
 /// `detectEncoding`: a UTF-16 BOM, then strict UTF-8, then ISO-8859-1 (which always decodes).

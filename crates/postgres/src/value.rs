@@ -193,14 +193,36 @@ fn timestamp(micros: i64) -> String {
     let days = micros.div_euclid(MICROS_PER_DAY);
     let of_day = micros.rem_euclid(MICROS_PER_DAY);
     let millis = of_day / 1000;
-    format!(
-        "{} {:02}:{:02}:{:02}.{:03}",
-        civil(days + PG_EPOCH_DAYS),
-        millis / 3_600_000,
-        millis / 60_000 % 60,
-        millis / 1000 % 60,
-        millis % 1000
-    )
+    // Digit by digit rather than through `format!`: a history of a thousand rows has a
+    // thousand of these, read on every command.
+    let mut out = String::with_capacity(23);
+    push_civil(&mut out, days + PG_EPOCH_DAYS);
+    out.push(' ');
+    push_digits(&mut out, millis / 3_600_000, 2);
+    out.push(':');
+    push_digits(&mut out, millis / 60_000 % 60, 2);
+    out.push(':');
+    push_digits(&mut out, millis / 1000 % 60, 2);
+    out.push('.');
+    push_digits(&mut out, millis % 1000, 3);
+    out
+}
+
+/// `n` (not negative) in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, n: i64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut at = buf.len();
+    let mut n = n.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = at.min(buf.len() - width.min(buf.len()));
+    out.extend(buf[start..].iter().map(|&b| char::from(b)));
 }
 
 /// Days since 2000-01-01 as `YYYY-MM-DD`.
@@ -214,6 +236,13 @@ fn date(days: i32) -> String {
 
 /// Days since 1970-01-01 as a proleptic Gregorian `YYYY-MM-DD` (H. Hinnant's algorithm).
 fn civil(days: i64) -> String {
+    let mut out = String::with_capacity(10);
+    push_civil(&mut out, days);
+    out
+}
+
+/// [`civil`], appended to `out`.
+fn push_civil(out: &mut String, days: i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -223,11 +252,15 @@ fn civil(days: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    if year <= 0 {
-        // PostgreSQL has no year 0: 0 is 1 BC.
-        format!("{:04}-{month:02}-{day:02} BC", 1 - year)
-    } else {
-        format!("{year:04}-{month:02}-{day:02}")
+    // PostgreSQL has no year 0: 0 is 1 BC.
+    let bc = year <= 0;
+    push_digits(out, if bc { 1 - year } else { year }, 4);
+    out.push('-');
+    push_digits(out, month, 2);
+    out.push('-');
+    push_digits(out, day, 2);
+    if bc {
+        out.push_str(" BC");
     }
 }
 
@@ -318,6 +351,11 @@ mod tests {
         assert_eq!(date(-1), "1999-12-31");
         assert_eq!(date(60), "2000-03-01");
         assert_eq!(civil(-719_528), "0001-01-01 BC"); // day before 0001-01-01 is 1 BC
+        // Five-digit years and years before 1000 (zero-padded to four digits).
+        assert_eq!(date(2_932_896 - 10_957), "9999-12-31");
+        assert_eq!(date(2_932_896 - 10_957 + 1), "10000-01-01");
+        assert_eq!(civil(-719_162), "0001-01-01");
+        assert_eq!(civil(-354_286), "0999-12-31");
     }
 
     #[test]

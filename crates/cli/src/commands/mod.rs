@@ -196,10 +196,15 @@ pub fn with_engine_configured<T>(
     let config_ref = &config;
     let (connection, ahead, (prefetched, early)) = std::thread::scope(|s| {
         let reader = s.spawn(|| {
-            let prefetched = Prefetched::load(&files, |name| {
-                name.ends_with(".conf") || suffixes.iter().any(|suffix| name.ends_with(suffix))
-            });
+            // Resolved as they are read when nothing in them needs the connection; otherwise
+            // read now and resolved by the engine.
+            let mut prefetched = Prefetched::listed(&files);
             let early = tidemark_engine::resolve_early(&prefetched, &config_ref.resolve);
+            if early.is_none() {
+                prefetched.read_files(|name| {
+                    name.ends_with(".conf") || suffixes.iter().any(|suffix| name.ends_with(suffix))
+                });
+            }
             (prefetched, early)
         });
         let mut connection = if config_ref.dry_run {

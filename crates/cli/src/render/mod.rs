@@ -96,7 +96,7 @@ fn entry_json(e: &Entry<'_>, cwd: &Path) -> Value {
         "script": e.script(),
         "checksum": e.checksum(),
         "installedRank": e.applied.map(|a| a.installed_rank),
-        "sha256": e.resolved.map(|r| r.sha256.clone()),
+        "sha256": e.resolved.map(|r| r.sha256()),
     })
 }
 
