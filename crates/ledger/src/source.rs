@@ -125,18 +125,8 @@ impl FsSource {
                 if !entry.file_type().is_file() {
                     continue;
                 }
-                let Ok(rel) = entry.path().strip_prefix(root) else {
+                let Some(relative) = relative_path(root, entry.path()) else {
                     continue;
-                };
-                let relative = match rel.to_str() {
-                    // A walked path is clean (names joined by the separator): on Unix it is
-                    // already the `/`-separated form.
-                    Some(rel) if cfg!(unix) => rel.to_string(),
-                    _ => rel
-                        .components()
-                        .map(|c| c.as_os_str().to_string_lossy())
-                        .collect::<Vec<_>>()
-                        .join("/"),
                 };
                 listing.files.push(SourceFile {
                     location: index,
@@ -150,6 +140,31 @@ impl FsSource {
         }
         Ok(Some(listing))
     }
+}
+
+/// The walked `path` relative to `root`, `/`-separated.
+fn relative_path(root: &Path, path: &Path) -> Option<String> {
+    // On Unix a walked path is `root` joined with names: its bytes start with the root's, and
+    // the rest is already the `/`-separated form (taking it apart with `strip_prefix` costs
+    // more than the rest of the walk).
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (root, path) = (root.as_os_str().as_bytes(), path.as_os_str().as_bytes());
+        if let Some(rest) = path.strip_prefix(root) {
+            let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+            if let Ok(rest) = std::str::from_utf8(rest) {
+                return Some(rest.to_string());
+            }
+        }
+    }
+    let rel = path.strip_prefix(root).ok()?;
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
 }
 
 /// Name by name along a `/`-separated path: the bytes compared with `/` below every other

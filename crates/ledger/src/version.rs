@@ -11,9 +11,11 @@ use std::fmt;
 /// the text Flyway stores in the `version` column.
 #[derive(Debug, Clone)]
 pub struct Version {
-    /// Normalised parts: decimal digits without leading zeros (`"0"` for zero), trailing zero
-    /// parts dropped but at least one part kept.
-    parts: Vec<String>,
+    /// The normalised parts joined by `.`: decimal digits without leading zeros (`"0"` for
+    /// zero), trailing zero parts dropped but at least one part kept; `None` when that is
+    /// `text` itself (`1`, `42`, `2.1`: most versions, so most cost one allocation). Two
+    /// versions are equal exactly when their normal forms are.
+    normal: Option<Box<str>>,
     /// `input.replace('_', '.')`.
     text: String,
 }
@@ -41,47 +43,67 @@ impl Version {
     /// `9223372036854775807`, which is an ordinary, very large version for a file name here).
     pub fn parse(s: &str) -> Result<Version, VersionError> {
         let text = s.replace('_', ".");
-        let invalid = || VersionError::Invalid(text.clone());
-        let mut parts = Vec::new();
-        let mut part_start = 0;
-        let bytes = text.as_bytes();
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'.' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
-                parts.push(normalise_part(text.get(part_start..i)).ok_or_else(invalid)?);
-                part_start = i + 1;
+        // Splitting at the dots followed by a digit and requiring digits in every part is
+        // splitting at every dot: a dot followed by anything else leaves a part that is not
+        // all digits, and so does an empty part.
+        let valid = text
+            .split('.')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+        if !valid {
+            return Err(VersionError::Invalid(text));
+        }
+        let parts = || text.split('.').map(normalise_part);
+        let count = parts().count();
+        let kept = (count - parts().rev().take_while(|p| *p == "0").count()).max(1);
+        // No leading zeros and no trailing zero parts: the text is its own normal form.
+        let normal_already =
+            kept == count && parts().map(str::len).sum::<usize>() + count - 1 == text.len();
+        let normal = (!normal_already).then(|| {
+            let mut normal = String::with_capacity(text.len());
+            for (i, part) in parts().take(kept).enumerate() {
+                if i > 0 {
+                    normal.push('.');
+                }
+                normal.push_str(part);
             }
-        }
-        parts.push(normalise_part(text.get(part_start..)).ok_or_else(invalid)?);
-        while parts.len() > 1 && parts.last().is_some_and(|p| p == "0") {
-            parts.pop();
-        }
-        Ok(Version { parts, text })
+            normal.into_boxed_str()
+        });
+        Ok(Version { normal, text })
     }
 
     /// The text stored in the history table (`1_1` -> `1.1`, `004.2023` kept as is).
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The normal form: parts without leading zeros, trailing zero parts dropped.
+    fn normal(&self) -> &str {
+        self.normal.as_deref().unwrap_or(&self.text)
+    }
 }
 
-/// One dot-separated part: `None` unless it is non-empty ASCII digits; leading zeros removed
-/// (`"0"` for zero).
-fn normalise_part(part: Option<&str>) -> Option<String> {
-    let part = part?;
-    if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+/// The first part of a normal form and what follows its dot; a form used up reads as `0`.
+fn first_part(form: &[u8]) -> (&[u8], &[u8]) {
+    if form.is_empty() {
+        return (b"0", form);
     }
-    let stripped = part.trim_start_matches('0');
-    Some(if stripped.is_empty() {
-        "0".to_string()
-    } else {
-        stripped.to_string()
-    })
+    match form.iter().position(|&b| b == b'.') {
+        Some(dot) => (&form[..dot], &form[dot + 1..]),
+        None => (form, &[]),
+    }
+}
+
+/// One part (ASCII digits) without leading zeros (`"0"` for zero).
+fn normalise_part(part: &str) -> &str {
+    match part.trim_start_matches('0') {
+        "" => "0",
+        stripped => stripped,
+    }
 }
 
 impl PartialEq for Version {
     fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == std::cmp::Ordering::Equal
+        self.normal() == other.normal()
     }
 }
 impl Eq for Version {}
@@ -95,23 +117,27 @@ impl PartialOrd for Version {
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         use std::cmp::Ordering;
-        let len = self.parts.len().max(other.parts.len());
-        for i in 0..len {
-            let a = self.parts.get(i).map_or("0", String::as_str);
-            let b = other.parts.get(i).map_or("0", String::as_str);
+        // Byte by byte (sorting a thousand migrations compares versions ten thousand times).
+        let (mut a, mut b) = (self.normal().as_bytes(), other.normal().as_bytes());
+        loop {
+            if a.is_empty() && b.is_empty() {
+                return Ordering::Equal;
+            }
+            let (x, rest_a) = first_part(a);
+            let (y, rest_b) = first_part(b);
             // Parts carry no leading zeros, so the longer one is the larger number.
-            let ord = a.len().cmp(&b.len()).then_with(|| a.cmp(b));
+            let ord = x.len().cmp(&y.len()).then_with(|| x.cmp(y));
             if ord != Ordering::Equal {
                 return ord;
             }
+            (a, b) = (rest_a, rest_b);
         }
-        Ordering::Equal
     }
 }
 
 impl std::hash::Hash for Version {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.parts.hash(state);
+        self.normal().hash(state);
     }
 }
 
