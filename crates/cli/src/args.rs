@@ -548,11 +548,16 @@ pub fn parse(
 /// The full clap command: the derive part plus one flag per setting, every setting flag
 /// global (help, completions, error messages).
 pub fn command() -> clap::Command {
-    Cli::command().args(keys::KEYS.iter().map(|key| key_arg(key).global(true)))
+    Cli::command().args(
+        keys::KEYS
+            .iter()
+            .map(|key| with_long_help(key_arg(key), key).global(true)),
+    )
 }
 
 /// The command used to parse: the same flags, but setting flags on the top level only, not
-/// global (see [`parse`]).
+/// global (see [`parse`]), and without the long help texts, which only the full command
+/// shows.
 fn lean_command() -> clap::Command {
     Cli::command().args(keys::KEYS.iter().map(key_arg))
 }
@@ -565,15 +570,10 @@ fn heading(scope: Scope) -> &'static str {
     }
 }
 
-fn key_arg(key: &'static Key) -> Arg {
-    let long = key.long_name();
-    let value_name = key.value_name.unwrap_or(match key.kind() {
-        Kind::Bool => "true|false",
-        Kind::Int => "N",
-        Kind::List => "VALUE,...",
-        Kind::Map => "NAME=VALUE",
-        Kind::Text => "VALUE",
-    });
+/// `arg` with the long help of `--help`: the Flyway form, config key, environment names and
+/// default (built only for the full command: a hundred formatted texts at every start
+/// would cost a third of a millisecond).
+fn with_long_help(arg: Arg, key: &'static Key) -> Arg {
     let env = key.env_names().join(", ");
     let flyway_form = if key.kind() == Kind::Map {
         format!("-{}.NAME=VALUE", key.name)
@@ -588,11 +588,22 @@ fn key_arg(key: &'static Key) -> Arg {
         long_help.push_str(&format!("; default: {default}"));
     }
     long_help.push(']');
+    arg.long_help(long_help)
+}
+
+fn key_arg(key: &'static Key) -> Arg {
+    let long = key.long_name();
+    let value_name = key.value_name.unwrap_or(match key.kind() {
+        Kind::Bool => "true|false",
+        Kind::Int => "N",
+        Kind::List => "VALUE,...",
+        Kind::Map => "NAME=VALUE",
+        Kind::Text => "VALUE",
+    });
     let mut arg = Arg::new(key.name)
         .long(long)
         .value_name(value_name)
         .help(key.help)
-        .long_help(long_help)
         .help_heading(heading(key.scope))
         .action(ArgAction::Append)
         .value_parser(clap::value_parser!(String));

@@ -23,7 +23,7 @@ use tidemark_ledger::history::AppliedMigration;
 use tidemark_ledger::source::{Prefetched, ResolveConfig, Resolved, resolve};
 
 use super::{Config, Engine, history_table, parse_row};
-use crate::driver::{Driver, LockId, Value};
+use crate::driver::{Driver, LockId};
 use crate::error::Error;
 use crate::lock;
 
@@ -100,22 +100,20 @@ pub(super) fn read_rows(
     table: &crate::history_table::HistoryTable,
 ) -> Result<Vec<AppliedMigration>, Error> {
     let rows = driver
-        .read_table(
-            &table.schema,
-            &table.table,
-            &table.select(),
-            &[Value::Int(-1)],
-        )
+        .read_table(&table.schema, &table.table, &table.select(), &[])
         .map_err(|e| {
             Error::db(
                 &format!("read the schema history table {}", table.qualified()),
                 e,
             )
         })?;
-    rows.unwrap_or_default()
+    let mut history = rows
+        .unwrap_or_default()
         .into_iter()
         .map(parse_row)
-        .collect()
+        .collect::<Result<Vec<AppliedMigration>, Error>>()?;
+    history.sort_by_key(|row| row.installed_rank);
+    Ok(history)
 }
 
 /// Whether the history table exists.

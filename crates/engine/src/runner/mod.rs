@@ -357,6 +357,12 @@ impl<'a> Engine<'a> {
         &self.resolved
     }
 
+    /// Takes the resolved files out (the engine is left with none), for a caller that is done
+    /// with the engine and frees them elsewhere.
+    pub fn take_resolved(&mut self) -> Resolved {
+        std::mem::take(&mut self.resolved)
+    }
+
     /// The driver (for tests and tools that need the connection after a command).
     pub fn driver(&mut self) -> &mut dyn Driver {
         self.driver
