@@ -57,6 +57,9 @@ impl Engine<'_> {
 
     fn migrate_locked(&mut self, report: &mut MigrateReport) -> Result<(), Error> {
         let history = self.read_history()?;
+        // The plan validated here is the plan applied below (same files, same rows): its facts
+        // are kept rather than planned again, unless the history table is created in between.
+        let mut facts = None;
         if self.config.validate_on_migrate {
             let patterns = self
                 .config
@@ -71,7 +74,11 @@ impl Engine<'_> {
                     let mut findings = {
                         let plan =
                             plan::plan(&engine.resolved.migrations, &history, &engine.config.plan)?;
-                        validate(&plan, &patterns)
+                        let findings = validate(&plan, &patterns);
+                        if findings.is_empty() {
+                            facts = Some(plan_facts(&plan, &engine.resolved.migrations));
+                        }
+                        findings
                     };
                     if findings.is_empty() {
                         Ok(())
@@ -85,6 +92,7 @@ impl Engine<'_> {
 
         let created = self.prepare_history(history.is_empty())?;
         let history = if created {
+            facts = None;
             self.read_history()?
         } else {
             history
@@ -93,7 +101,7 @@ impl Engine<'_> {
         let result = self
             .use_configured_schema()
             .and_then(|()| self.fire(Event::BeforeMigrate, false))
-            .and_then(|()| self.apply_all(&history, report));
+            .and_then(|()| self.apply_all(&history, facts, report));
         match result {
             Ok(()) => {
                 if !report.applied.is_empty() {
@@ -184,33 +192,15 @@ impl Engine<'_> {
     fn apply_all(
         &mut self,
         history: &[tidemark_ledger::history::AppliedMigration],
+        facts: Option<PlanFacts>,
         report: &mut MigrateReport,
     ) -> Result<(), Error> {
         let schema = self.schema_display();
-        let facts = {
-            let plan = plan::plan(&self.resolved.migrations, history, &self.config.plan)?;
-            let failed = plan.failed();
-            PlanFacts {
-                current: plan.current().and_then(|e| e.version().cloned()),
-                schema_version: plan.schema_version(),
-                has_future: !plan.future().is_empty(),
-                latest_resolved: self
-                    .resolved
-                    .migrations
-                    .iter()
-                    .rev()
-                    .find_map(|r| r.version().cloned()),
-                failed: failed
-                    .first()
-                    .map(|f| (f.version().cloned(), f.description().to_string(), f.state)),
-                failed_count: failed.len(),
-                pending: plan.pending().into_iter().cloned().collect(),
-                applied_scripts: plan
-                    .entries
-                    .iter()
-                    .filter(|e| e.state.is_applied() && e.applied.is_some())
-                    .filter_map(|e| e.resolved.map(|r| r.script.clone()))
-                    .collect(),
+        let facts = match facts {
+            Some(facts) => facts,
+            None => {
+                let plan = plan::plan(&self.resolved.migrations, history, &self.config.plan)?;
+                plan_facts(&plan, &self.resolved.migrations)
             }
         };
         let mut current = facts.current.clone();
@@ -599,6 +589,33 @@ fn label(m: &ResolvedMigration) -> String {
             }
         }
         None => m.description().to_string(),
+    }
+}
+
+/// What `migrate` needs from `plan` of the `resolved` files.
+fn plan_facts(plan: &plan::Plan<'_>, resolved: &[ResolvedMigration]) -> PlanFacts {
+    let failed = plan.failed();
+    let pending: Vec<ResolvedMigration> = plan.pending().into_iter().cloned().collect();
+    PlanFacts {
+        current: plan.current().and_then(|e| e.version().cloned()),
+        schema_version: plan.schema_version(),
+        has_future: !plan.future().is_empty(),
+        latest_resolved: resolved.iter().rev().find_map(|r| r.version().cloned()),
+        failed: failed
+            .first()
+            .map(|f| (f.version().cloned(), f.description().to_string(), f.state)),
+        failed_count: failed.len(),
+        // Only the review of pending migrations asks for these.
+        applied_scripts: if pending.is_empty() {
+            Vec::new()
+        } else {
+            plan.entries
+                .iter()
+                .filter(|e| e.state.is_applied() && e.applied.is_some())
+                .filter_map(|e| e.resolved.map(|r| r.script.clone()))
+                .collect()
+        },
+        pending,
     }
 }
 
