@@ -142,12 +142,26 @@ fn parse_utc(text: &str) -> Option<chrono::NaiveDateTime> {
 
 /// A history timestamp (UTC text) in local time, `yyyy-MM-dd HH:mm:ss` as Flyway shows it.
 fn local_time(text: &str) -> String {
+    use chrono::{Datelike, Timelike};
     match parse_utc(text) {
-        Some(t) => t
-            .and_utc()
-            .with_timezone(&chrono::Local)
-            .format("%Y-%m-%d %H:%M:%S")
-            .to_string(),
+        Some(t) => {
+            let local = t.and_utc().with_timezone(&chrono::Local);
+            // Written out rather than through `format`, which reads its pattern again for
+            // each of the thousand rows `info` may show (the same text for years 0-9999).
+            if (0..=9999).contains(&local.year()) {
+                format!(
+                    "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                    local.year(),
+                    local.month(),
+                    local.day(),
+                    local.hour(),
+                    local.minute(),
+                    local.second()
+                )
+            } else {
+                local.format("%Y-%m-%d %H:%M:%S").to_string()
+            }
+        }
         None => text.to_string(),
     }
 }

@@ -18,17 +18,25 @@ pub fn ascii_table(header: &[&str], rows: &[Vec<String>]) -> Vec<String> {
             .collect::<Vec<_>>()
             .join("+")
     );
-    let line = |cells: Vec<&str>| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!(" {c}{} ", " ".repeat(w - c.chars().count())))
-            .collect();
-        format!("|{}|", parts.join("|"))
+    // Each line written into one string (`info` renders a thousand rows).
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut line = String::with_capacity(rule.len());
+        line.push('|');
+        for (cell, width) in cells.zip(&widths) {
+            line.push(' ');
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
+            line.push_str(" |");
+        }
+        line
     };
-    let mut out = vec![rule.clone(), line(header.to_vec()), rule.clone()];
+    let mut out = vec![
+        rule.clone(),
+        line(&mut header.iter().copied()),
+        rule.clone(),
+    ];
     for row in rows {
-        out.push(line(row.iter().map(String::as_str).collect()));
+        out.push(line(&mut row.iter().map(String::as_str)));
     }
     out.push(rule);
     out

@@ -86,16 +86,16 @@ impl Engine<'_> {
                         .map(|m| (m.script.clone(), e.phase_of(m)))
                         .collect()
                 };
-                let snapshot = Snapshot {
+                // The plan above is the snapshot's (same files, rows and settings): it planned
+                // without error, so `Snapshot::plan` will too.
+                Ok(Snapshot {
                     schema: e.schema_display(),
                     resolved: e.resolved.migrations.clone(),
                     applied,
                     config: e.config.plan.clone(),
                     file_phases,
                     companion,
-                };
-                snapshot.plan()?;
-                Ok(snapshot)
+                })
             },
         )
     }
