@@ -823,19 +823,18 @@ impl Driver for PostgresDriver {
         // Outside a transaction a failed SELECT leaves nothing behind: read at once, and take
         // "no such table" (or schema) for a table that does not exist. Inside one, the error
         // would abort the transaction: ask first.
+        // The engine's reads are SELECTs of columns this driver decodes: one round trip.
+        let read = |driver: &mut Self| match driver.rows_at_once(sql, params)? {
+            Some(rows) => Ok(rows),
+            None => driver.rows_prepared(sql, params),
+        };
         if self.in_transaction || self.transaction_unknown {
             if !self.table_exists(schema, table)? {
                 return Ok(None);
             }
-            return self.rows(sql, params).map(Some);
+            return read(self).map(Some);
         }
-        // The engine's reads are SELECTs of columns this driver decodes: one round trip.
-        let read = match self.rows_at_once(sql, params) {
-            Ok(Some(rows)) => Ok(rows),
-            Ok(None) => self.rows_prepared(sql, params),
-            Err(e) => Err(e),
-        };
-        match read {
+        match read(self) {
             Ok(rows) => Ok(Some(rows)),
             Err(e) if matches!(e.code.as_deref(), Some(UNDEFINED_TABLE | INVALID_SCHEMA)) => {
                 Ok(None)
