@@ -597,7 +597,7 @@ pub fn resolve_all(source: &dyn Source, config: &ResolveConfig) -> (Resolved, Ve
 
     // Names first (cheap, in order), then the files that are migrations or callbacks are
     // loaded: read, decoded, parsed and checksummed, on several threads when there are many.
-    let mut wanted = Vec::new();
+    let mut wanted = Vec::with_capacity(listing.files.len());
     for file in &listing.files {
         let file_name = file.relative.rsplit('/').next().unwrap_or(&file.relative);
         let parsed = match name::parse(file_name, &config.naming) {
@@ -617,9 +617,10 @@ pub fn resolve_all(source: &dyn Source, config: &ResolveConfig) -> (Resolved, Ve
     let loaded = in_parallel(wanted, |(file, file_name, parsed)| {
         load(source, file, file_name, &by_path, config, parsed)
     });
+    resolved.migrations.reserve(loaded.len());
     for result in loaded {
         match result {
-            Ok(Loaded::Migration(m)) => resolved.migrations.push(*m),
+            Ok(Loaded::Migration(m)) => resolved.migrations.push(m),
             Ok(Loaded::Callback(c)) => resolved.callbacks.push(c),
             Err(e) => errors.push(e),
         }
@@ -681,25 +682,26 @@ pub fn in_parallel_from<T: Send, R: Send>(
     if threads < 2 || items.len() < from.max(2) {
         return items.into_iter().map(work).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
-    let mut items = items.into_iter();
-    loop {
-        let next: Vec<T> = items.by_ref().take(chunk).collect();
-        if next.is_empty() {
-            break;
-        }
-        chunks.push(next);
+    let total = items.len();
+    let chunk = total.div_ceil(threads);
+    // The first chunk stays where it is; the others are split off its end, last first.
+    let mut first = items;
+    let mut rest: Vec<Vec<T>> = Vec::with_capacity(threads);
+    while first.len() > chunk {
+        let at = (first.len() - 1) / chunk * chunk;
+        rest.push(first.split_off(at));
     }
+    rest.reverse();
     let work = &work;
     std::thread::scope(|s| {
-        let mut chunks = chunks.into_iter();
         // The first chunk runs here, the others on their own threads.
-        let first = chunks.next().unwrap_or_default();
-        let handles: Vec<_> = chunks
+        let handles: Vec<_> = rest
+            .into_iter()
             .map(|c| s.spawn(move || c.into_iter().map(work).collect::<Vec<R>>()))
             .collect();
-        let mut out: Vec<R> = first.into_iter().map(work).collect();
+        // Room for all the results at once: they are often large, and growing would copy them.
+        let mut out: Vec<R> = Vec::with_capacity(total);
+        out.extend(first.into_iter().map(work));
         for handle in handles {
             match handle.join() {
                 Ok(results) => out.extend(results),
@@ -711,7 +713,7 @@ pub fn in_parallel_from<T: Send, R: Send>(
 }
 
 enum Loaded {
-    Migration(Box<ResolvedMigration>),
+    Migration(ResolvedMigration),
     Callback(Callback),
 }
 
@@ -789,7 +791,7 @@ fn load(
         raw_checksum
     };
 
-    Ok(Loaded::Migration(Box::new(ResolvedMigration {
+    Ok(Loaded::Migration(ResolvedMigration {
         name: parsed,
         script: file.relative.clone(),
         path: file.path.clone(),
@@ -800,7 +802,7 @@ fn load(
         config: script_config,
         directives,
         declared_phase,
-    })))
+    }))
 }
 
 /// The first line that holds something other than blank space or `--` comments: where the file
@@ -908,7 +910,7 @@ fn detect_encoding(bytes: &[u8]) -> Encoding {
 }
 
 /// Flyway's resolved order.
-pub fn sort_migrations(migrations: &mut Vec<ResolvedMigration>) {
+pub fn sort_migrations(migrations: &mut [ResolvedMigration]) {
     fn rank(kind: Kind) -> u8 {
         match kind {
             Kind::Versioned => 0,
@@ -930,8 +932,23 @@ pub fn sort_migrations(migrations: &mut Vec<ResolvedMigration>) {
     // moves the elements themselves spends most of its time copying them.
     let mut positions: Vec<usize> = (0..migrations.len()).collect();
     positions.sort_by(|&a, &b| order(&migrations[a], &migrations[b]));
-    let mut slots: Vec<Option<ResolvedMigration>> = migrations.drain(..).map(Some).collect();
-    migrations.extend(positions.into_iter().filter_map(|i| slots[i].take()));
+    permute(migrations, &mut positions);
+}
+
+/// Puts `items[positions[i]]` at `i`, in place: each cycle of the permutation is walked once,
+/// swapping, so no second vector of the (large) items is needed. `positions` is consumed (each
+/// entry ends up as its own index).
+fn permute<T>(items: &mut [T], positions: &mut [usize]) {
+    for start in 0..positions.len() {
+        let mut at = start;
+        while positions[at] != start {
+            let from = positions[at];
+            items.swap(at, from);
+            positions[at] = at;
+            at = from;
+        }
+        positions[at] = at;
+    }
 }
 
 /// Java `String.compareTo`: UTF-16 code unit order.
@@ -962,4 +979,46 @@ fn duplicates(migrations: &[ResolvedMigration]) -> Vec<ResolveError> {
         }
     }
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permute_puts_each_item_where_the_positions_say() {
+        // Every permutation of five items, against a copy built the plain way.
+        fn all(prefix: Vec<usize>, n: usize, out: &mut Vec<Vec<usize>>) {
+            if prefix.len() == n {
+                out.push(prefix);
+                return;
+            }
+            for i in (0..n).filter(|i| !prefix.contains(i)) {
+                let mut next = prefix.clone();
+                next.push(i);
+                all(next, n, out);
+            }
+        }
+        let n = 5;
+        let mut perms = Vec::new();
+        all(Vec::new(), n, &mut perms);
+        assert_eq!(perms.len(), 120);
+        for positions in perms {
+            let items: Vec<String> = (0..n).map(|i| format!("item {i}")).collect();
+            let expected: Vec<String> = positions.iter().map(|&i| items[i].clone()).collect();
+            let mut permuted = items.clone();
+            let mut scratch = positions.clone();
+            permute(&mut permuted, &mut scratch);
+            assert_eq!(permuted, expected, "positions {positions:?}");
+        }
+    }
+
+    #[test]
+    fn in_parallel_keeps_the_order_of_the_items() {
+        for total in [0, 1, 2, 3, 7, 100, 1001] {
+            let items: Vec<usize> = (0..total).collect();
+            let out = in_parallel_from(2, items, |i| i * 10);
+            assert_eq!(out, (0..total).map(|i| i * 10).collect::<Vec<_>>());
+        }
+    }
 }
