@@ -9,8 +9,8 @@
 //! file with the same description. A `BASELINE` row pairs with nothing and makes files at or below
 //! its version `Ignored (Baseline)` / `Below Baseline`.
 
+use foldhash::{HashMap, HashMapExt};
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use crate::history::{AppliedMigration, MigrationType};
 use crate::name::Kind;
@@ -285,10 +285,15 @@ pub fn plan<'a>(
         .collect();
     let last_resolved = resolved.iter().filter_map(ResolvedMigration::version).max();
 
-    let resolved_versioned: HashMap<(&Version, MigrationType), &ResolvedMigration> = resolved
-        .iter()
-        .filter_map(|r| r.version().map(|v| ((v, r.migration_type()), r)))
-        .collect();
+    // By version and type, to the index in `resolved` (sized once: a thousand files would
+    // otherwise rehash it a dozen times).
+    let mut resolved_versioned: HashMap<(&Version, MigrationType), usize> =
+        HashMap::with_capacity(resolved.len());
+    for (i, r) in resolved.iter().enumerate() {
+        if let Some(v) = r.version() {
+            resolved_versioned.insert((v, r.migration_type()), i);
+        }
+    }
     let resolved_repeatable: HashMap<&str, &ResolvedMigration> = resolved
         .iter()
         .filter(|r| r.is_repeatable())
@@ -297,7 +302,7 @@ pub fn plan<'a>(
 
     // Applied versioned rows with their attributes; DELETE rows mark their target deleted and
     // are not listed; UNDO rows mark the row they undid.
-    let mut versioned: Vec<(&AppliedMigration, Attributes)> = Vec::new();
+    let mut versioned: Vec<(&AppliedMigration, Attributes)> = Vec::with_capacity(applied.len());
     let mut applied_baseline: Option<Version> = None;
     for row in applied.iter() {
         let Some(version) = &row.version else {
@@ -334,19 +339,20 @@ pub fn plan<'a>(
     }
 
     // lastApplied and out-of-order flags, in rank order.
-    let mut last_applied: Option<Version> = None;
+    let mut last_applied: Option<&Version> = None;
     for (row, attrs) in versioned.iter_mut() {
         let Some(version) = &row.version else {
             continue;
         };
-        if last_applied.as_ref().is_none_or(|last| version > last) {
+        if last_applied.is_none_or(|last| version > last) {
             if !attrs.deleted && !attrs.undone && !row.kind.is_undo() {
-                last_applied = Some(version.clone());
+                last_applied = Some(version);
             }
         } else {
             attrs.out_of_order = true;
         }
     }
+    let last_applied: Option<Version> = last_applied.cloned();
 
     // Repeatable rows; a DELETE row marks the latest earlier run of its description.
     let mut repeatable: Vec<(&AppliedMigration, Attributes)> = Vec::new();
@@ -372,22 +378,23 @@ pub fn plan<'a>(
     }
 
     // Which resolved versioned migrations are pending, and the pending baseline.
-    let mut done: std::collections::HashSet<*const ResolvedMigration> = Default::default();
+    let mut done = vec![false; resolved.len()];
     for (row, attrs) in &versioned {
-        if let Some(r) = row
+        if let Some(&i) = row
             .version
             .as_ref()
             .and_then(|v| resolved_versioned.get(&(v, row.kind)))
         {
             if !attrs.deleted && row.kind != MigrationType::Delete && !attrs.undone {
-                done.insert(*r as *const _);
+                done[i] = true;
             }
         }
     }
     let pending_versioned: Vec<&ResolvedMigration> = resolved
         .iter()
-        .filter(|r| r.version().is_some() && r.name.kind != Kind::Undo)
-        .filter(|r| !done.contains(&(*r as *const _)))
+        .zip(&done)
+        .filter(|(r, done)| !**done && r.version().is_some() && r.name.kind != Kind::Undo)
+        .map(|(r, _)| r)
         .collect();
     let pending_baseline = pending_versioned
         .iter()
@@ -417,7 +424,8 @@ pub fn plan<'a>(
             let r = row
                 .version
                 .as_ref()
-                .and_then(|v| resolved_versioned.get(&(v, row.kind)).copied());
+                .and_then(|v| resolved_versioned.get(&(v, row.kind)))
+                .map(|&i| &resolved[i]);
             entries.push(ctx.applied_entry(r, row, *attrs, &undo_files));
         }
         for r in &pending_versioned {

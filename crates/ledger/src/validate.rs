@@ -109,13 +109,14 @@ fn check(e: &Entry<'_>, plan: &Plan<'_>, patterns: &IgnorePatterns, f: &Flags) -
     if patterns.matches(e.is_versioned(), state.display()) {
         return None;
     }
-    let version = e.version().map(ToString::to_string);
-    let desc = e.description().to_string();
+    // Borrowed: most entries pass, and only a finding needs its own copies.
+    let version = e.version();
+    let desc = e.description();
     let finding = |code: Code, message: String| Finding {
         code,
         message,
-        version: version.clone(),
-        description: desc.clone(),
+        version: version.map(ToString::to_string),
+        description: desc.to_string(),
         path: e.resolved.map(|r| r.path.clone()),
         script: e.applied.map(|a| a.script.clone()),
         installed_rank: e.applied.map(|a| a.installed_rank),
