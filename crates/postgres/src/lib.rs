@@ -42,6 +42,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use postgres::error::ErrorPosition;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{Kind, ToSql, Type};
 use postgres::{Client, SimpleQueryMessage};
 use tidemark_engine::driver::{DbError, Dialect, Driver, LockId, Row, Value};
@@ -212,25 +213,22 @@ impl PostgresDriver {
     fn rows_at_once(&mut self, sql: &str, params: &[Value]) -> Result<Option<Vec<Row>>, DbError> {
         let params: Vec<Param<'_>> = params.iter().map(Param).collect();
         let unspecified = Type::new("unspecified".into(), 0, Kind::Pseudo, "pg_catalog".into());
-        let typed: Vec<(&(dyn ToSql + Sync), Type)> = params
-            .iter()
-            .map(|p| (p as &(dyn ToSql + Sync), unspecified.clone()))
-            .collect();
-        let rows = self
+        // Row by row as they arrive: each is decoded and its buffer let go at once, instead of
+        // holding the server's whole answer and the decoded rows side by side.
+        let mut stream = self
             .client
-            .query_typed(sql, &typed)
+            .query_typed_raw(sql, params.iter().map(|p| (p, unspecified.clone())))
             .map_err(|e| db_error(&e))?;
-        if rows
-            .first()
-            .is_none_or(|row| row.columns().iter().all(|c| value::readable(c.type_())))
-        {
-            return rows
-                .iter()
-                .map(decode_row)
-                .collect::<Result<_, _>>()
-                .map(Some);
+        let mut rows = Vec::new();
+        let mut readable = None;
+        while let Some(row) = stream.next().map_err(|e| db_error(&e))? {
+            let columns = row.columns();
+            if *readable.get_or_insert_with(|| columns.iter().all(|c| value::readable(c.type_()))) {
+                rows.push(decode_row(&row)?);
+            }
+            // Otherwise the rest is read and dropped: the query goes the prepared way.
         }
-        Ok(None)
+        Ok(readable.unwrap_or(true).then_some(rows))
     }
 
     /// Prepares, then runs: the column types are known before any row is read, and a column
@@ -506,16 +504,15 @@ fn literal(text: &str) -> String {
 }
 
 fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
-    row.columns()
-        .iter()
-        .enumerate()
-        .map(|(i, column)| {
-            let raw: Raw<'_> = row.try_get(i).map_err(|e| db_error(&e))?;
-            value::decode(column.type_(), raw.0).map_err(|why| {
-                DbError::new(format!("cannot read column \"{}\": {why}", column.name()))
-            })
-        })
-        .collect()
+    let columns = row.columns();
+    let mut values = Vec::with_capacity(columns.len());
+    for (i, column) in columns.iter().enumerate() {
+        let raw: Raw<'_> = row.try_get(i).map_err(|e| db_error(&e))?;
+        values.push(value::decode(column.type_(), raw.0).map_err(|why| {
+            DbError::new(format!("cannot read column \"{}\": {why}", column.name()))
+        })?);
+    }
+    Ok(values)
 }
 
 /// Whether a statement starts or ends a transaction or a savepoint (its first keyword, after

@@ -107,12 +107,16 @@ pub(super) fn read_rows(
                 e,
             )
         })?;
-    let mut history = rows
-        .unwrap_or_default()
-        .into_iter()
-        .map(parse_row)
-        .collect::<Result<Vec<AppliedMigration>, Error>>()?;
-    history.sort_by_key(|row| row.installed_rank);
+    let rows = rows.unwrap_or_default();
+    let mut history = Vec::with_capacity(rows.len());
+    for row in rows {
+        history.push(parse_row(row)?);
+    }
+    // The server hands the rows back in the order they were written, which is nearly always
+    // rank order: then there is nothing to sort (a sort would still take a buffer for it).
+    if !history.is_sorted_by_key(|row| row.installed_rank) {
+        history.sort_by_key(|row| row.installed_rank);
+    }
     Ok(history)
 }
 
