@@ -68,6 +68,7 @@ fn main() -> ExitCode {
         settings,
         cwd,
         out: Output::new(settings.format, settings.quiet),
+        exits_after: true,
     };
     if settings.format.is_findings_only() && !reports_findings(&invocation.command) {
         let failure = Failure::usage(

@@ -285,6 +285,7 @@ fn target_context<'s>(settings: &'s Settings, cwd: &Path) -> Context<'s> {
         settings,
         cwd: cwd.to_path_buf(),
         out: Output::new(Format::Json, true),
+        exits_after: false,
     }
 }
 
