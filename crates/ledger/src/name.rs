@@ -218,12 +218,26 @@ pub fn parse(file_name: &str, cfg: &NamingConfig) -> Result<Option<MigrationName
     Ok(Some(MigrationName {
         kind,
         version,
-        description: right.replace('_', " "),
+        description: underscores_to_spaces(right),
         raw_description: right.to_string(),
         prefix: prefix.to_string(),
         raw_version: left.to_string(),
         suffix: suffix.to_string(),
     }))
+}
+
+/// `text.replace('_', " ")`, one byte for another (both ASCII, so never inside a multi-byte
+/// char), without `replace`'s char searcher: every migration's description goes through here.
+fn underscores_to_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = memchr::memchr(b'_', rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        out.push(' ');
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The first occurrence of `needle` in `haystack` (`str::find` with a `&str` sets up a
@@ -251,6 +265,18 @@ fn find(haystack: &str, needle: &str) -> Option<usize> {
 /// char whatever the name contains.
 fn strip_suffix<'a>(file_name: &'a str, suffixes: &[String]) -> Option<(&'a str, &'a str)> {
     suffixes.iter().find_map(|suffix| {
+        // ASCII on both sides (nearly always): the tail is as many bytes as the suffix.
+        if suffix.is_ascii() {
+            let at = file_name.len().saturating_sub(suffix.len());
+            if let Some(tail) = file_name
+                .get(at..)
+                .filter(|t| t.len() == suffix.len() && t.is_ascii())
+            {
+                return tail
+                    .eq_ignore_ascii_case(suffix)
+                    .then(|| (&file_name[..at], tail));
+            }
+        }
         let n = suffix.chars().count();
         let at = if n == 0 {
             file_name.len()

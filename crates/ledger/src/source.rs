@@ -29,6 +29,16 @@ pub struct SourceFile {
     pub path: PathBuf,
 }
 
+impl SourceFile {
+    /// The file's name: `relative` after its last `/`.
+    pub fn file_name(&self) -> &str {
+        match memchr::memrchr(b'/', self.relative.as_bytes()) {
+            Some(slash) => &self.relative[slash + 1..],
+            None => &self.relative,
+        }
+    }
+}
+
 /// Something that lists and reads migration files. `Sync`: files are read on several threads.
 pub trait Source: Sync {
     /// Every file in every location (not only SQL files: `.conf` files are looked up here too),
@@ -261,7 +271,7 @@ impl<'a> Prefetched<'a> {
         let wanted: Vec<&SourceFile> = listing
             .files
             .iter()
-            .filter(|f| wanted(f.relative.rsplit('/').next().unwrap_or(&f.relative)))
+            .filter(|f| wanted(f.file_name()))
             .collect();
         files.reserve(wanted.len());
         // Many files: on every core (a database that connects at once leaves nothing to
@@ -599,7 +609,7 @@ pub fn resolve_all(source: &dyn Source, config: &ResolveConfig) -> (Resolved, Ve
     // loaded: read, decoded, parsed and checksummed, on several threads when there are many.
     let mut wanted = Vec::with_capacity(listing.files.len());
     for file in &listing.files {
-        let file_name = file.relative.rsplit('/').next().unwrap_or(&file.relative);
+        let file_name = file.file_name();
         let parsed = match name::parse(file_name, &config.naming) {
             Ok(Some(parsed)) => parsed,
             Ok(None) => continue,

@@ -138,7 +138,7 @@ pub fn resolve_early(source: &Prefetched<'_>, config: &ResolveConfig) -> Option<
     // may be a repeatable migration's (its prefix, in any case).
     let prefix = &config.naming.repeatable_prefix;
     let depends = |f: &tidemark_ledger::source::SourceFile| {
-        let name = f.relative.rsplit('/').next().unwrap_or(&f.relative);
+        let name = f.file_name();
         name.ends_with(".conf")
             || name
                 .get(..prefix.len())
