@@ -19,10 +19,10 @@ pub fn flyway(text: &str) -> i32 {
     // The lines joined without their terminators are the text without its `\r` and `\n`
     // bytes, so those are skipped and the rest fed to the CRC. Runs between terminators are
     // short (a line each), and the CRC's per-call cost is most of what a short update costs, so
-    // they are gathered in a buffer first.
+    // they are gathered in a small buffer first (small: it is zeroed on every call).
     let mut rest = crate::text::strip_bom(text).as_bytes();
     let mut crc = crc32fast::Hasher::new();
-    let mut buf = [0u8; 4096];
+    let mut buf = [0u8; 256];
     let mut len = 0;
     while !rest.is_empty() {
         let end = memchr::memchr2(b'\r', b'\n', rest).unwrap_or(rest.len());

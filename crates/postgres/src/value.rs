@@ -222,9 +222,7 @@ fn push_digits(out: &mut String, n: i64, width: usize) {
         }
     }
     let start = at.min(buf.len() - width.min(buf.len()));
-    // ASCII digits only, so the UTF-8 check cannot fail (and is a few instructions); pushing
-    // them as one str beats pushing chars one at a time.
-    out.push_str(std::str::from_utf8(&buf[start..]).unwrap_or_default());
+    out.extend(buf[start..].iter().map(|&b| char::from(b)));
 }
 
 /// Days since 2000-01-01 as `YYYY-MM-DD`.
