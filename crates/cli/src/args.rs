@@ -516,9 +516,11 @@ pub fn parse(
         || std::iter::once(program.clone()).chain(rewritten.args.iter().map(OsString::from));
     // The lean command first: the rewriter has moved every setting flag before the subcommand,
     // so they need not be copied into each of the ~40 subcommands (clap's global arguments
-    // are copied, and that costs milliseconds at every start). Help, version and usage errors
-    // come from the full command, so what a person reads is the same.
-    let matches = match lean_command().try_get_matches_from(clap_args()) {
+    // are copied, and that costs milliseconds at every start), and it knows which settings
+    // those flags are, so only they are defined. Help, version and usage errors come from
+    // the full command, so what a person reads is the same; a flag the rewriter did not
+    // recognise fails the lean parse and gets the full command too.
+    let matches = match lean_command(&rewritten.used).try_get_matches_from(clap_args()) {
         Ok(matches) => matches,
         Err(_) => command()
             .try_get_matches_from(clap_args())
@@ -555,11 +557,19 @@ pub fn command() -> clap::Command {
     )
 }
 
-/// The command used to parse: the same flags, but setting flags on the top level only, not
+/// The command used to parse: the setting flags that were `used`, on the top level only, not
 /// global (see [`parse`]), and without the long help texts, which only the full command
-/// shows.
-fn lean_command() -> clap::Command {
-    Cli::command().args(keys::KEYS.iter().map(key_arg))
+/// shows. Defining the hundred others would cost more than the rest of the parse.
+fn lean_command(used: &[&'static Key]) -> clap::Command {
+    let mut names: Vec<&str> = Vec::with_capacity(used.len());
+    let mut command = Cli::command();
+    for key in used {
+        if !names.contains(&key.name) {
+            names.push(key.name);
+            command = command.arg(key_arg(key));
+        }
+    }
+    command
 }
 
 fn heading(scope: Scope) -> &'static str {
@@ -696,6 +706,8 @@ pub struct Rewritten {
     pub spellings: BTreeMap<&'static str, String>,
     /// Debug notes (dropped Flyway flags).
     pub notes: Vec<String>,
+    /// The settings whose flags `args` holds: the only setting flags the parsing command needs.
+    pub used: Vec<&'static Key>,
 }
 
 fn is_bool_literal(s: &str) -> bool {
@@ -747,6 +759,7 @@ pub fn rewrite(args: &[String]) -> Result<Rewritten, String> {
                 in_place.push(arg.clone());
                 continue;
             };
+            out.used.push(key);
             match (key.kind(), value) {
                 (Kind::Bool, Some(_)) => front.push(arg.clone()),
                 (Kind::Bool, None) => match args.get(i) {
@@ -791,7 +804,14 @@ pub fn rewrite(args: &[String]) -> Result<Rewritten, String> {
                 }
                 "v" => in_place.push("--version".to_string()),
                 "?" => in_place.push("--help".to_string()),
-                _ if is_short_cluster(body) => front.push(arg.clone()),
+                _ if is_short_cluster(body) => {
+                    out.used.extend(
+                        keys::KEYS
+                            .iter()
+                            .filter(|key| key.short.is_some_and(|c| body.contains(c))),
+                    );
+                    front.push(arg.clone());
+                }
                 _ => match keys::find(body) {
                     Some(key) => {
                         return Err(format!(
@@ -835,6 +855,7 @@ fn rewrite_flyway_setting(
         )),
         Classified::Key(key) => {
             out.spellings.insert(key.name, format!("-{name}"));
+            out.used.push(key);
             front.push(format!("--{}={value}", key.long_name()));
             Ok(())
         }
