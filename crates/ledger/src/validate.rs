@@ -221,11 +221,11 @@ fn check(e: &Entry<'_>, plan: &Plan<'_>, patterns: &IgnorePatterns, f: &Flags) -
     if !above_baseline {
         return None;
     }
-    let identifier = match &a.version {
-        Some(v) => format!("version {v}"),
-        None => a.script.clone(),
-    };
     let mismatch = |code: Code, what: &str, applied: String, resolved: String| {
+        let identifier = match &a.version {
+            Some(v) => format!("version {v}"),
+            None => a.script.clone(),
+        };
         finding(
             code,
             format!(
@@ -251,18 +251,23 @@ fn check(e: &Entry<'_>, plan: &Plan<'_>, patterns: &IgnorePatterns, f: &Flags) -
             r.checksum.to_string(),
         ));
     }
-    let resolved_desc = abbreviate_description(r.description());
     let applied_desc = if a.description == "<< no description >>" {
         ""
     } else {
         &a.description
     };
-    if resolved_desc != applied_desc {
+    // At most 200 bytes is at most 200 chars: nothing to abbreviate, nothing to copy.
+    let same = if r.description().len() <= 200 {
+        r.description() == applied_desc
+    } else {
+        abbreviate_description(r.description()) == applied_desc
+    };
+    if !same {
         return Some(mismatch(
             Code::DescriptionMismatch,
             "description",
             a.description.clone(),
-            resolved_desc,
+            abbreviate_description(r.description()),
         ));
     }
     None

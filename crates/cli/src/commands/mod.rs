@@ -252,12 +252,13 @@ pub fn with_engine_configured<T>(
     // frees the files (a thousand resolved files take about a millisecond to free), or leaves
     // them to the process's exit when that comes next.
     let resolved = engine.take_resolved();
+    let spent = engine.take_spent();
     drop(engine);
     drop(driver);
     if ctx.exits_after {
-        std::mem::forget(resolved);
+        std::mem::forget((resolved, spent));
     } else {
-        drop(resolved);
+        drop((resolved, spent));
     }
     outcome
 }

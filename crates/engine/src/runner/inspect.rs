@@ -116,6 +116,7 @@ impl Engine<'_> {
                         validate(&plan, &e.config.ignore_patterns),
                     )
                 };
+                e.spent.push(applied);
                 if findings.is_empty() {
                     Ok(count)
                 } else {

@@ -102,6 +102,7 @@ impl Engine<'_> {
             .use_configured_schema()
             .and_then(|()| self.fire(Event::BeforeMigrate, false))
             .and_then(|()| self.apply_all(&history, facts, report));
+        self.spent.push(history);
         match result {
             Ok(()) => {
                 if !report.applied.is_empty() {
