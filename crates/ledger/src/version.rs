@@ -42,6 +42,18 @@ impl Version {
     /// `current` and `next` are not versions here; [`Target::parse`] handles them (and
     /// `9223372036854775807`, which is an ordinary, very large version for a file name here).
     pub fn parse(s: &str) -> Result<Version, VersionError> {
+        // One part of digits without a leading zero (`7`, `42`, `0`): most versions are, and
+        // such a text is valid and its own normal form.
+        let bytes = s.as_bytes();
+        if !bytes.is_empty()
+            && bytes.iter().all(u8::is_ascii_digit)
+            && (bytes.len() == 1 || bytes[0] != b'0')
+        {
+            return Ok(Version {
+                normal: None,
+                text: s.to_string(),
+            });
+        }
         let text = s.replace('_', ".");
         // Splitting at the dots followed by a digit and requiring digits in every part is
         // splitting at every dot: a dot followed by anything else leaves a part that is not
