@@ -19,7 +19,7 @@ macro_rules! events {
             pub const ALL: &'static [Event] = &[$(Event::$variant),*];
 
             /// The id used in file names and configuration, e.g. `beforeMigrate`.
-            pub fn id(self) -> &'static str {
+            pub const fn id(self) -> &'static str {
                 match self { $(Event::$variant => $id),* }
             }
         }

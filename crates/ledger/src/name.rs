@@ -299,31 +299,65 @@ fn strip_suffix<'a>(file_name: &'a str, suffixes: &[String]) -> Option<(&'a str,
 /// first, stably, and takes the first match; this finds the same one without sorting for every
 /// file name.)
 fn longest_prefix<'c>(cfg: &'c NamingConfig, stem: &str) -> Option<(&'c str, Kind)> {
-    let candidates = [
-        (cfg.versioned_prefix.as_str(), Kind::Versioned),
-        (cfg.repeatable_prefix.as_str(), Kind::Repeatable),
-    ]
-    .into_iter()
-    .chain(Event::ALL.iter().map(|e| (e.id(), Kind::Callback(*e))))
-    .chain([
-        (cfg.baseline_prefix.as_str(), Kind::Baseline),
-        (cfg.undo_prefix.as_str(), Kind::Undo),
-    ]);
+    let first = stem.as_bytes().first().copied();
     let mut best: Option<(&str, Kind, usize)> = None;
-    let first = stem.as_bytes().first();
-    for (prefix, kind) in candidates {
-        // The first byte first: most of the thirty candidates differ there.
-        if prefix.as_bytes().first().is_some_and(|b| Some(b) != first) || !stem.starts_with(prefix)
-        {
-            continue;
-        }
-        let len = prefix.encode_utf16().count();
-        if best.is_none_or(|(_, _, longest)| len > longest) {
-            best = Some((prefix, kind, len));
+    consider(
+        &mut best,
+        stem,
+        first,
+        &cfg.versioned_prefix,
+        Kind::Versioned,
+    );
+    consider(
+        &mut best,
+        stem,
+        first,
+        &cfg.repeatable_prefix,
+        Kind::Repeatable,
+    );
+    // The forty event ids only when one of them could match: most names start otherwise.
+    if first.is_some_and(|b| EVENT_FIRST_BYTES[usize::from(b)]) {
+        for event in Event::ALL {
+            consider(&mut best, stem, first, event.id(), Kind::Callback(*event));
         }
     }
+    consider(&mut best, stem, first, &cfg.baseline_prefix, Kind::Baseline);
+    consider(&mut best, stem, first, &cfg.undo_prefix, Kind::Undo);
     best.map(|(prefix, kind, _)| (prefix, kind))
 }
+
+/// For [`longest_prefix`]: takes `prefix` when `stem` starts with it and it is longer than the
+/// best so far (so on equal length the earlier candidate stays).
+fn consider<'c>(
+    best: &mut Option<(&'c str, Kind, usize)>,
+    stem: &str,
+    first: Option<u8>,
+    prefix: &'c str,
+    kind: Kind,
+) {
+    // The first byte first: most candidates differ there.
+    if prefix.as_bytes().first().is_some_and(|&b| Some(b) != first) || !stem.starts_with(prefix) {
+        return;
+    }
+    let len = prefix.encode_utf16().count();
+    if best.is_none_or(|(_, _, longest)| len > longest) {
+        *best = Some((prefix, kind, len));
+    }
+}
+
+/// Whether some event id starts with the byte.
+const EVENT_FIRST_BYTES: [bool; 256] = {
+    let mut bytes = [false; 256];
+    let mut i = 0;
+    while i < Event::ALL.len() {
+        let id = Event::ALL[i].id().as_bytes();
+        if !id.is_empty() {
+            bytes[id[0] as usize] = true;
+        }
+        i += 1;
+    }
+    bytes
+};
 
 #[cfg(test)]
 mod tests {

@@ -236,6 +236,9 @@ pub struct Prefetched<'a> {
     listing: std::sync::Mutex<Option<Listing>>,
     /// By path, as bytes (hashing a `Path` takes it apart into components).
     files: std::sync::Mutex<HashMap<std::ffi::OsString, Vec<u8>>>,
+    /// Whether [`Prefetched::read_files`] read anything: if not, a read goes straight to the
+    /// source, without taking the lock (two threads reading a thousand files would contend).
+    any_read: bool,
 }
 
 impl<'a> Prefetched<'a> {
@@ -253,6 +256,7 @@ impl<'a> Prefetched<'a> {
             inner,
             listing: std::sync::Mutex::new(listing),
             files: std::sync::Mutex::new(HashMap::new()),
+            any_read: false,
         }
     }
 
@@ -282,6 +286,7 @@ impl<'a> Prefetched<'a> {
                 files.insert(file.path.as_os_str().to_owned(), bytes);
             }
         }
+        self.any_read = !files.is_empty();
     }
 }
 
@@ -305,14 +310,16 @@ impl Source for Prefetched<'_> {
     }
 
     fn read(&self, file: &SourceFile) -> Result<Vec<u8>, SourceError> {
-        let taken = self.files.lock().ok().and_then(|mut files| {
-            // Nothing read ahead (the files are being resolved as they are read): no hashing.
-            if files.is_empty() {
-                None
-            } else {
-                files.remove(file.path.as_os_str())
-            }
-        });
+        // Nothing read ahead (the files are being resolved as they are read): no lock, no
+        // hashing.
+        if !self.any_read {
+            return self.inner.read(file);
+        }
+        let taken = self
+            .files
+            .lock()
+            .ok()
+            .and_then(|mut files| files.remove(file.path.as_os_str()));
         match taken {
             Some(bytes) => Ok(bytes),
             None => self.inner.read(file),
@@ -591,36 +598,35 @@ pub fn resolve_all(source: &dyn Source, config: &ResolveConfig) -> (Resolved, Ve
         Ok(listing) => listing,
         Err(e) => return (Resolved::default(), vec![e.into()]),
     };
-    // Only `.conf` files are looked up by path.
-    let by_path: HashMap<(usize, &str), &SourceFile> = listing
-        .files
+    let Listing { files, warnings } = listing;
+    // Only `.conf` files are looked up by path; they are few, so copied, and every listed file
+    // moves into the work below (its paths become the migration's: no copy per file).
+    let by_path: HashMap<(usize, String), SourceFile> = files
         .iter()
         .filter(|f| f.relative.ends_with(".conf"))
-        .map(|f| ((f.location, f.relative.as_str()), f))
+        .map(|f| ((f.location, f.relative.clone()), f.clone()))
         .collect();
 
     let mut errors = Vec::new();
     let mut resolved = Resolved {
-        warnings: listing.warnings.clone(),
+        warnings,
         ..Resolved::default()
     };
 
     // Each file's name is parsed and, for a migration or callback, the file loaded (read,
     // decoded, parsed and checksummed), on several threads when there are many; the results
     // come back in the listing's order.
-    let files: Vec<&SourceFile> = listing.files.iter().collect();
     let loaded = in_parallel(files, |file| {
-        let file_name = file.file_name();
-        let parsed = match name::parse(file_name, &config.naming) {
+        let parsed = match name::parse(file.file_name(), &config.naming) {
             Ok(Some(parsed)) => parsed,
             Ok(None) => return Ok(Loaded::Nothing),
-            Err(e) => return Ok(Loaded::BadName(file.path.clone(), e)),
+            Err(e) => return Ok(Loaded::BadName(file.path, e)),
         };
         let callback_only = config.callback_only_locations.contains(&file.location);
         if callback_only && !matches!(parsed.kind, Kind::Callback(_)) {
             return Ok(Loaded::Nothing);
         }
-        load(source, file, file_name, &by_path, config, parsed)
+        load(source, file, &by_path, config, parsed)
     });
     // Collected in place: the migrations take over the results' allocation (a thousand of
     // them fill a third of a megabyte, which a second vector would have to touch afresh).
@@ -744,15 +750,15 @@ enum Loaded {
 
 fn load(
     source: &dyn Source,
-    file: &SourceFile,
-    file_name: &str,
-    by_path: &HashMap<(usize, &str), &SourceFile>,
+    file: SourceFile,
+    by_path: &HashMap<(usize, String), SourceFile>,
     config: &ResolveConfig,
     parsed: name::MigrationName,
 ) -> Result<Loaded, ResolveError> {
+    let file_name = file.file_name();
     // Per-script configuration.
     let conf_rel = (!by_path.is_empty()).then(|| format!("{}.conf", file.relative));
-    let conf_file = conf_rel.and_then(|rel| by_path.get(&(file.location, rel.as_str())).copied());
+    let conf_file = conf_rel.and_then(|rel| by_path.get(&(file.location, rel)));
     let script_config = match conf_file {
         Some(conf_file) => {
             let bytes = source.read(conf_file)?;
@@ -771,16 +777,17 @@ fn load(
         None => ScriptConfig::default(),
     };
 
-    let bytes = source.read(file)?;
-    let (text, raw) = decode(bytes, file, file_name, &script_config, config)?;
+    let bytes = source.read(&file)?;
+    let (text, raw) = decode(bytes, &file, file_name, &script_config, config)?;
 
     if let Kind::Callback(event) = parsed.kind {
+        let stem = file_name[..file_name.len() - parsed.suffix.len()].to_string();
         return Ok(Loaded::Callback(Callback {
             event,
             description: parsed.description.clone(),
-            stem: file_name[..file_name.len() - parsed.suffix.len()].to_string(),
-            script: file.relative.clone(),
-            path: file.path.clone(),
+            stem,
+            script: file.relative,
+            path: file.path,
             text,
             config: script_config,
         }));
@@ -810,7 +817,7 @@ fn load(
         placeholders.set("flyway:filename", parsed.filename(&config.naming));
         let replaced = placeholders
             .replace(&text)
-            .map_err(|e| placeholder_error(file, &e))?;
+            .map_err(|e| placeholder_error(&file, &e))?;
         checksum::flyway(&replaced)
     } else {
         raw_checksum
@@ -818,8 +825,8 @@ fn load(
 
     Ok(Loaded::Migration(ResolvedMigration {
         name: parsed,
-        script: file.relative.clone(),
-        path: file.path.clone(),
+        script: file.relative,
+        path: file.path,
         raw,
         text,
         checksum,
