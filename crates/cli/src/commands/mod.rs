@@ -191,29 +191,32 @@ pub fn with_engine_configured<T>(
     if config.dry_run {
         ctx.out.info_to_stderr = true;
     }
-    let files = source(ctx.settings, &ctx.cwd);
-    let suffixes = &ctx.settings.sql_migration_suffixes;
+    let settings = ctx.settings;
+    let files = source(settings, &ctx.cwd);
+    let suffixes = &settings.sql_migration_suffixes;
     // The files are read, and resolved when that does not need the connection, while the
     // database connects and answers for the history (see `ReadAhead`): on a run with nothing
     // to do these take about as long as each other, and the server does much of the second.
     let config_ref = &config;
-    let (connection, ahead, (prefetched, early)) = std::thread::scope(|s| {
-        let reader = s.spawn(|| {
+    std::thread::scope(|s| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let files = &files;
+        let reader = s.spawn(move || {
             // Resolved as they are read when nothing in them needs the connection; otherwise
             // read now and resolved by the engine.
-            let mut prefetched = Prefetched::listed(&files);
+            let mut prefetched = Prefetched::listed(files);
             let early = tidemark_engine::resolve_early(&prefetched, &config_ref.resolve);
             if early.is_none() {
                 prefetched.read_files(|name| {
                     name.ends_with(".conf") || suffixes.iter().any(|suffix| name.ends_with(suffix))
                 });
             }
-            (prefetched, early)
+            let _ = sender.send((prefetched, early));
         });
         let mut connection = if config_ref.dry_run {
-            connect::connect_read_only(ctx.settings, &ctx.cwd)
+            connect::connect_read_only(settings, &ctx.cwd)
         } else {
-            connect::connect(ctx.settings, &ctx.cwd)
+            connect::connect(settings, &ctx.cwd)
         };
         // An error here is the engine's to meet again, in its own order.
         let ahead = match &mut connection {
@@ -222,11 +225,31 @@ pub fn with_engine_configured<T>(
                 .flatten(),
             Err(_) => None,
         };
-        let loaded = reader
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (connection, ahead, loaded)
-    });
+        // The reader hands its results over before it ends: the end of a thread (its stacks
+        // let go of) then overlaps the engine's work instead of coming before it.
+        let (prefetched, early) = match receiver.recv() {
+            Ok(loaded) => loaded,
+            Err(_) => std::panic::resume_unwind(
+                reader
+                    .join()
+                    .err()
+                    .unwrap_or_else(|| Box::new("the file reader ended without its results")),
+            ),
+        };
+        run_engine(ctx, config_ref, connection, ahead, &prefetched, early, work)
+    })
+}
+
+/// The rest of [`with_engine_configured`], once the files and the connection are there.
+fn run_engine<T>(
+    ctx: &mut Context<'_>,
+    config: &Config,
+    connection: Result<Connection, Failure>,
+    ahead: Option<ReadAhead>,
+    prefetched: &Prefetched<'_>,
+    early: Option<tidemark_ledger::source::Resolved>,
+    work: impl FnOnce(&mut Engine<'_>) -> Result<T, Failure>,
+) -> Result<T, Failure> {
     let Connection {
         mut driver,
         description,
@@ -234,7 +257,7 @@ pub fn with_engine_configured<T>(
     use tidemark_engine::Reporter;
     ctx.out.info(&format!("Database: {description}"));
     let mut engine =
-        match Engine::new_resolved(driver.as_mut(), &prefetched, &config, &mut ctx.out, early) {
+        match Engine::new_resolved(driver.as_mut(), prefetched, config, &mut ctx.out, early) {
             Ok(engine) => engine,
             Err(e) => {
                 if let Some(ahead) = ahead {
