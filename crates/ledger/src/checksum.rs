@@ -4,9 +4,11 @@
 //! removed and nothing inserted between them, after dropping one leading BOM, read as a signed
 //! 32-bit integer. Line endings therefore never change it; trailing spaces do.
 //!
-//! The value is stored in every history row Flyway writes, so it is a compatibility contract: the
-//! lines come from [`crate::text::lines`], the single place that knows Java's terminator rules,
-//! and the golden test `tests/flyway_checksums.rs` pins the results to what Flyway 13 computed.
+//! The value is stored in every history row Flyway writes, so it is a compatibility contract.
+//! Java's terminators are `\r`, `\n` and `\r\n` (see [`crate::text::lines`]); as nothing goes
+//! between the lines, the checksum is the CRC of the text without its `\r` and `\n` bytes, which
+//! is how [`flyway`] computes it. The golden test `tests/flyway_checksums.rs` pins the results to
+//! what Flyway 13 computed.
 
 use sha2::Digest;
 

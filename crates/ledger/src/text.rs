@@ -291,8 +291,8 @@ impl<'a> Iterator for Lines<'a> {
             return None;
         }
         let rest = self.rest;
-        // memchr, not `str::find` with a char set (which walks char by char): every file is
-        // split into lines at least twice (its checksum, its header).
+        // memchr, not `str::find` with a char set (which walks char by char): every file's
+        // header is split into lines, and so is a file with directives.
         match memchr::memchr2(b'\r', b'\n', rest.as_bytes()) {
             None => {
                 self.rest = "";
