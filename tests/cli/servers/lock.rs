@@ -1,6 +1,8 @@
 //! Lock interop: while another session (a running Flyway, say) holds Flyway's lock for the
 //! history table, `tidemark migrate` waits without touching anything, and proceeds when the lock
-//! is released.
+//! is released. A `migrate` with nothing to do takes no lock (it reads the history without it
+//! and writes nothing); one that finds work reads the history again under the lock, so what
+//! another run applied meanwhile is not applied twice.
 
 use tidemark_engine::Driver;
 use tidemark_engine::driver::Value;
@@ -137,4 +139,104 @@ fn migrate_waits_while_a_session_holds_the_advisory_lock() {
 fn migrate_waits_while_another_session_holds_flyways_named_lock_on_mariadb() {
     let Some(db) = Db::mariadb() else { return };
     waits_for_the_lock(&db, Hold::Named);
+}
+
+fn nothing_to_do_takes_no_lock(db: &Db, hold: Hold) {
+    let p = Project::new();
+    five_migrations(db, &p, "0");
+    let url = db.url();
+    p.run(&["migrate", "--url", &url]).ok();
+    let holder = take(db, &hold);
+    // With the lock held elsewhere, a run that needed it would wait (and, with no retries,
+    // give up): this one ends at once, and says what a run under the lock would have said.
+    let out = p
+        .run(&["migrate", "--url", &url, "--lock-retry-count", "0"])
+        .ok();
+    assert!(
+        out.stdout
+            .contains("is up to date. No migration necessary."),
+        "{}",
+        out.all()
+    );
+    assert!(
+        !out.all().contains("Waiting for the migration lock"),
+        "{}",
+        out.all()
+    );
+    release(db, &hold, holder);
+    assert_eq!(db.history(), FIVE_APPLIED);
+}
+
+#[test]
+fn a_migrate_with_nothing_to_do_does_not_wait_for_the_postgres_lock() {
+    let Some(db) = Db::postgres() else { return };
+    nothing_to_do_takes_no_lock(&db, Hold::Session);
+}
+
+#[test]
+fn a_migrate_with_nothing_to_do_does_not_wait_for_the_mariadb_lock() {
+    let Some(db) = Db::mariadb() else { return };
+    nothing_to_do_takes_no_lock(&db, Hold::Named);
+}
+
+/// Run A starts while run B is applying (B holds the lock, its second migration sleeping): A
+/// reads the history without the lock and sees work, so it waits for the lock; when B is done,
+/// A reads the history again under the lock and finds nothing left. Had A applied from its
+/// first read, it would have run B's migrations a second time (and failed on `items`).
+fn a_waiting_run_reads_the_history_again_under_the_lock(db: &Db) {
+    let p = Project::new();
+    five_migrations(db, &p, "2");
+    let url = db.url();
+    let b = p.spawn(&["migrate", "--url", &url]);
+    let sleeping = if db.is_postgres() {
+        "pg_sleep("
+    } else {
+        "SLEEP("
+    };
+    poll_until("the first run to be inside its slow migration", || {
+        (!db.sessions(sleeping).is_empty()).then_some(())
+    });
+    let mut a = p.spawn(&["migrate", "--url", &url, "--lock-retry-count", "600"]);
+    // On PostgreSQL a refused attempt says so; on MariaDB the first attempt waits in the
+    // server (`GET_LOCK(name, 10)`) before anything is said.
+    poll_until("the second run to wait for the lock", || {
+        assert!(
+            !a.finished(),
+            "the second run ended while the first held the lock:\n{}{}",
+            a.stdout(),
+            a.stderr()
+        );
+        let waiting = if db.is_postgres() {
+            format!("{}{}", a.stdout(), a.stderr())
+                .contains("Waiting for the migration lock held by another session")
+        } else {
+            !db.sessions("GET_LOCK(").is_empty()
+        };
+        waiting.then_some(())
+    });
+    let b = b.wait().ok();
+    assert!(
+        b.stdout.contains("Successfully applied 5 migrations"),
+        "{}",
+        b.all()
+    );
+    let a = a.wait().ok();
+    assert!(
+        a.stdout.contains("is up to date. No migration necessary."),
+        "{}",
+        a.all()
+    );
+    assert_eq!(db.history(), FIVE_APPLIED);
+}
+
+#[test]
+fn a_waiting_postgres_run_reads_the_history_again_under_the_lock() {
+    let Some(db) = Db::postgres() else { return };
+    a_waiting_run_reads_the_history_again_under_the_lock(&db);
+}
+
+#[test]
+fn a_waiting_mariadb_run_reads_the_history_again_under_the_lock() {
+    let Some(db) = Db::mariadb() else { return };
+    a_waiting_run_reads_the_history_again_under_the_lock(&db);
 }

@@ -32,8 +32,8 @@ pub fn run(ctx: &mut Context<'_>, args: &MigrateArgs) -> Result<(), Failure> {
         config.dry_run |= dry_run;
         config.phase_limit = phase;
         config.review = review;
-        // The lock and the history come first: take and read them while the files load.
-        config.read_ahead = ReadAheadMode::LockedHistory;
+        // The history comes first: read it (without the lock) while the files load.
+        config.read_ahead = ReadAheadMode::History;
     };
     let (outcome, sql) = with_engine_configured(ctx, configure, |engine| {
         let outcome = engine.migrate();

@@ -257,20 +257,11 @@ fn run_engine<T>(
     use tidemark_engine::Reporter;
     ctx.out.info(&format!("Database: {description}"));
     let mut engine =
-        match Engine::new_resolved(driver.as_mut(), prefetched, config, &mut ctx.out, early) {
-            Ok(engine) => engine,
-            Err(e) => {
-                if let Some(ahead) = ahead {
-                    ahead.release(driver.as_mut());
-                }
-                return Err(e.into());
-            }
-        };
+        Engine::new_resolved(driver.as_mut(), prefetched, config, &mut ctx.out, early)?;
     if let Some(ahead) = ahead {
         engine.use_read_ahead(ahead);
     }
     let outcome = work(&mut engine);
-    engine.release_read_ahead();
     // The session ends first: the server's backend then exits on the other core while this one
     // frees the files (a thousand resolved files take about a millisecond to free), or leaves
     // them to the process's exit when that comes next.

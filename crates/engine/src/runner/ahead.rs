@@ -1,6 +1,5 @@
 //! Work done ahead, while the files are still being read: the history a command is about to
-//! read (for `migrate`, under the migration lock it is about to take), and the files resolved
-//! on the reading thread.
+//! read, and the files resolved on the reading thread.
 //!
 //! Why: a command that has nothing to do spends its time in three waits that need not follow
 //! one another: reading the files, connecting, and the server answering for the history. The
@@ -8,12 +7,11 @@
 //! read the history while that thread resolves what it read, and the engine starts with both.
 //!
 //! Nothing here changes what a command sees. A history read ahead is used once, by the
-//! command's first read, and only when that read would have come first anyway:
-//! - read unlocked (`validate`, `info`): only if no callback could have run before the read
-//!   (there are none) and the read is not under a lock;
-//! - read under the lock (`migrate`): the engine takes that lock over instead of taking it
-//!   again, and reads under it first, as it would have; a lock another session holds is not
-//!   waited for here (the engine then waits as usual, with its messages).
+//! command's first read, and only when that read would have come first anyway: no callback
+//! could have run before it (there are none) and it is not a read under the migration lock.
+//! `migrate` reads ahead too, without the lock: when that history leaves nothing to do, there
+//! is nothing to write and no lock to take (see `Engine::migrate`); otherwise the engine takes
+//! the lock and reads the history again under it, as it always did.
 //!
 //! Files are resolved ahead only when the outcome cannot depend on the connection: the
 //! `${flyway:user}`-style placeholders that come from it are replaced in repeatable migrations'
@@ -23,9 +21,8 @@ use tidemark_ledger::history::AppliedMigration;
 use tidemark_ledger::source::{Prefetched, ResolveConfig, Resolved, resolve};
 
 use super::{Config, Engine, history_table, parse_row};
-use crate::driver::{Driver, LockId};
+use crate::driver::Driver;
 use crate::error::Error;
-use crate::lock;
 
 /// What a command will read first; the CLI sets it on the [`Config`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -33,63 +30,28 @@ pub enum ReadAheadMode {
     /// Nothing read ahead.
     #[default]
     Nothing,
-    /// The history, without a lock (`validate`, `info`).
+    /// The history, without a lock (`validate`, `info`, `migrate`).
     History,
-    /// The migration lock, then the history (`migrate`).
-    LockedHistory,
 }
 
 /// The history read ahead of the engine (see the module docs).
 #[derive(Debug)]
 pub struct ReadAhead {
-    /// The lock taken for it, until the engine takes it over or it is released.
-    pub(super) lock: Option<LockId>,
     /// The rows.
     pub(super) history: Vec<AppliedMigration>,
 }
 
 impl ReadAhead {
-    /// Reads what `config.read_ahead` asks for. `Ok(None)` when there is nothing to read ahead
-    /// (or the lock is busy); errors are the engine's to report, so the caller drops them and
-    /// lets the engine meet them in its usual order.
+    /// Reads what `config.read_ahead` asks for. `Ok(None)` when there is nothing to read ahead;
+    /// errors are the engine's to report, so the caller drops them and lets the engine meet
+    /// them in its usual order.
     pub fn read(driver: &mut dyn Driver, config: &Config) -> Result<Option<ReadAhead>, Error> {
         if config.dry_run || config.read_ahead == ReadAheadMode::Nothing {
             return Ok(None);
         }
         let table = history_table(driver, config)?;
-        let lock = match config.read_ahead {
-            ReadAheadMode::Nothing | ReadAheadMode::History => None,
-            ReadAheadMode::LockedHistory => {
-                let id = lock::flyway_lock_id(&table.schema, &table.table);
-                match driver.try_lock(&id) {
-                    Ok(true) => Some(id),
-                    Ok(false) => return Ok(None),
-                    Err(e) => return Err(Error::db("take the migration lock", e)),
-                }
-            }
-        };
-        let mut ahead = ReadAhead {
-            lock,
-            history: Vec::new(),
-        };
-        match read_rows(driver, &table) {
-            Ok(history) => {
-                ahead.history = history;
-                Ok(Some(ahead))
-            }
-            Err(e) => {
-                ahead.release(driver);
-                Err(e)
-            }
-        }
-    }
-
-    /// Releases the lock, if one was taken (a command that ends before the engine takes it
-    /// over). The session ending would release it too; this makes it explicit.
-    pub fn release(self, driver: &mut dyn Driver) {
-        if let Some(id) = &self.lock {
-            let _ = driver.unlock(id);
-        }
+        let history = read_rows(driver, &table)?;
+        Ok(Some(ReadAhead { history }))
     }
 }
 
@@ -156,39 +118,10 @@ impl Engine<'_> {
         self.ahead = Some(ahead);
     }
 
-    /// Releases a lock taken ahead that the command never took over.
-    pub fn release_read_ahead(&mut self) {
-        if let Some(ahead) = self.ahead.take() {
-            ahead.release(self.driver);
-        }
-    }
-
-    /// Whether the migration lock `id` was taken ahead; the engine then owns it.
-    pub(super) fn take_lock_ahead(&mut self, id: &LockId) -> bool {
-        match &mut self.ahead {
-            Some(ahead) if ahead.lock.as_ref() == Some(id) => {
-                ahead.lock = None;
-                self.ahead_locked = true;
-                true
-            }
-            _ => false,
-        }
-    }
-
     /// The history read ahead, if this first read may use it (see the module docs).
     pub(super) fn history_ahead(&mut self) -> Option<Vec<AppliedMigration>> {
         let ahead = self.ahead.take()?;
-        let usable = if self.ahead_locked {
-            self.in_lock
-        } else {
-            ahead.lock.is_none() && !self.in_lock && self.resolved.callbacks.is_empty()
-        };
-        if usable {
-            Some(ahead.history)
-        } else {
-            ahead.release(self.driver);
-            None
-        }
+        (!self.in_lock && self.resolved.callbacks.is_empty()).then_some(ahead.history)
     }
 }
 

@@ -3,14 +3,18 @@
 //! Flyway's `DbMigrate` order: validate (pending allowed) -> schemas / history table /
 //! baseline-on-migrate -> `beforeMigrate` -> per migration `beforeEachMigrate`, the script,
 //! `afterEachMigrate` and the history row, all in one transaction -> `afterVersioned` /
-//! `beforeRepeatables` at the switch -> `afterMigrateApplied` -> `afterMigrate`. The whole run
-//! holds the migration lock, and the plan is made under it, so two concurrent runs never apply
-//! the same migration.
+//! `beforeRepeatables` at the switch -> `afterMigrateApplied` -> `afterMigrate`. A run that
+//! writes holds the migration lock throughout, and the plan it applies is made under it, so two
+//! concurrent runs never apply the same migration. A run with nothing to do takes no lock: the
+//! history read ahead (one consistent read, without the lock) already shows that nothing is
+//! pending, failed or missing, and with no callbacks it writes nothing; it ends as it would
+//! have under the lock (the same report), two round trips sooner, and does not queue behind a
+//! session that holds the lock. Anything else goes the locked way and reads the history again.
 
 use std::time::Instant;
 
 use tidemark_ledger::event::Event;
-use tidemark_ledger::history::MigrationType;
+use tidemark_ledger::history::{AppliedMigration, MigrationType};
 use tidemark_ledger::pattern::PatternState;
 use tidemark_ledger::plan::{self, State};
 use tidemark_ledger::script::ResolvedMigration;
@@ -47,12 +51,43 @@ impl Engine<'_> {
             schema: self.schema_display(),
             ..MigrateReport::default()
         };
-        let result = self.locked(|engine| engine.migrate_locked(&mut report));
+        let result = match self.nothing_to_do_ahead() {
+            Some((history, facts)) => self.migrate_from(history, Some(facts), &mut report),
+            None => self.locked(|engine| engine.migrate_locked(&mut report)),
+        };
         report.execution_time = start.elapsed().as_millis();
         match result {
             Ok(()) => Ok(report),
             Err(error) => Err(Box::new(MigrateFailure { error, report })),
         }
+    }
+
+    /// The history read ahead (without the lock) and its plan's facts, when under the lock
+    /// `migrate` would write nothing: the table is there, nothing is pending or failed, the
+    /// validation passes and there are no callbacks. `None`: go the locked way.
+    fn nothing_to_do_ahead(&mut self) -> Option<(Vec<AppliedMigration>, PlanFacts)> {
+        let history = self.history_ahead()?;
+        if history.is_empty() {
+            return None;
+        }
+        let facts = {
+            let plan = plan::plan(&self.resolved.migrations, &history, &self.config.plan).ok()?;
+            if !plan.pending().is_empty() || !plan.failed().is_empty() {
+                return None;
+            }
+            if self.config.validate_on_migrate {
+                let patterns = self
+                    .config
+                    .ignore_patterns
+                    .clone()
+                    .with(PatternState::Pending);
+                if !validate(&plan, &patterns).is_empty() {
+                    return None;
+                }
+            }
+            plan_facts(&plan, &self.resolved.migrations)
+        };
+        Some((history, facts))
     }
 
     fn migrate_locked(&mut self, report: &mut MigrateReport) -> Result<(), Error> {
@@ -89,7 +124,18 @@ impl Engine<'_> {
                 },
             )?;
         }
+        self.migrate_from(history, facts, report)
+    }
 
+    /// The rest of `migrate` once the history is read and validated: what is missing created,
+    /// the pending migrations applied (none when it comes from [`Self::nothing_to_do_ahead`]),
+    /// the callbacks fired.
+    fn migrate_from(
+        &mut self,
+        history: Vec<AppliedMigration>,
+        mut facts: Option<PlanFacts>,
+        report: &mut MigrateReport,
+    ) -> Result<(), Error> {
         let created = self.prepare_history(history.is_empty())?;
         let history = if created {
             facts = None;

@@ -240,8 +240,6 @@ pub struct Engine<'a> {
     phases_beside: Option<phases::SharedPhases>,
     /// What was read ahead of the engine, until its first history read.
     ahead: Option<ReadAhead>,
-    /// The migration lock in hand was taken ahead (and handed over).
-    ahead_locked: bool,
     /// Inside [`Engine::locked`].
     in_lock: bool,
     /// History rows a command has finished with, for [`Engine::take_spent`].
@@ -344,7 +342,6 @@ impl<'a> Engine<'a> {
             inferred_phases: Default::default(),
             phases_beside: None,
             ahead: None,
-            ahead_locked: false,
             in_lock: false,
             spent: Vec::new(),
         })
@@ -382,14 +379,12 @@ impl<'a> Engine<'a> {
     fn locked<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
         let id = lock::flyway_lock_id(&self.table.schema, &self.table.table);
         let retries = self.config.lock_retry_count;
-        if !self.take_lock_ahead(&id) {
-            let reporter = &mut *self.reporter;
-            lock::acquire(self.driver, &id, retries, |attempt| {
-                reporter.info(&format!(
-                    "Waiting for the migration lock held by another session (attempt {attempt})..."
-                ))
-            })?;
-        }
+        let reporter = &mut *self.reporter;
+        lock::acquire(self.driver, &id, retries, |attempt| {
+            reporter.info(&format!(
+                "Waiting for the migration lock held by another session (attempt {attempt})..."
+            ))
+        })?;
         let outer = std::mem::replace(&mut self.in_lock, true);
         let outcome = catch_unwind(AssertUnwindSafe(|| work(&mut *self)));
         self.in_lock = outer;
