@@ -65,17 +65,43 @@ pub struct MigrationName {
     pub version: Option<Version>,
     /// The description with `_` replaced by spaces (`add  two` for `V1__add__two.sql`).
     pub description: String,
-    /// The description exactly as in the file name (used for `${flyway:filename}`).
-    pub raw_description: String,
-    /// The prefix as matched (`V`, `R`, `beforeMigrate`, ...).
-    pub prefix: String,
-    /// The version text exactly as in the file name (`1_1`), empty when there is none.
-    pub raw_version: String,
-    /// The suffix as written in the file name (`.sql`, `.SQL`).
-    pub suffix: String,
+    /// The file name the parts below are read from: one copy instead of one per part.
+    file: Box<str>,
+    /// Where the prefix ends in `file` (the version starts).
+    prefix_end: usize,
+    /// Where the version ends.
+    version_end: usize,
+    /// Where the description starts (after the separator, or at `version_end` with none).
+    description_start: usize,
+    /// Where the suffix starts.
+    suffix_start: usize,
 }
 
 impl MigrationName {
+    /// The prefix as matched (`V`, `R`, `beforeMigrate`, ...).
+    pub fn prefix(&self) -> &str {
+        self.file.get(..self.prefix_end).unwrap_or_default()
+    }
+
+    /// The version text exactly as in the file name (`1_1`), empty when there is none.
+    pub fn raw_version(&self) -> &str {
+        self.file
+            .get(self.prefix_end..self.version_end)
+            .unwrap_or_default()
+    }
+
+    /// The description exactly as in the file name (used for `${flyway:filename}`).
+    pub fn raw_description(&self) -> &str {
+        self.file
+            .get(self.description_start..self.suffix_start)
+            .unwrap_or_default()
+    }
+
+    /// The suffix as written in the file name (`.sql`, `.SQL`).
+    pub fn suffix(&self) -> &str {
+        self.file.get(self.suffix_start..).unwrap_or_default()
+    }
+
     /// The name Flyway rebuilds for `${flyway:filename}`: prefix + raw version + separator (when
     /// there is a description or the name had one) + raw description + suffix.
     ///
@@ -84,19 +110,19 @@ impl MigrationName {
     /// `V1.sql`. This matters for repeatable checksums, which are taken after replacement.
     pub fn filename(&self, cfg: &NamingConfig) -> String {
         let mut out = String::with_capacity(
-            self.prefix.len()
-                + self.raw_version.len()
+            self.prefix().len()
+                + self.raw_version().len()
                 + cfg.separator.len()
-                + self.raw_description.len()
-                + self.suffix.len(),
+                + self.raw_description().len()
+                + self.suffix().len(),
         );
-        out.push_str(&self.prefix);
-        out.push_str(&self.raw_version);
+        out.push_str(self.prefix());
+        out.push_str(self.raw_version());
         if !self.description.is_empty() {
             out.push_str(&cfg.separator);
-            out.push_str(&self.raw_description);
+            out.push_str(self.raw_description());
         }
-        out.push_str(&self.suffix);
+        out.push_str(self.suffix());
         out
     }
 }
@@ -163,7 +189,7 @@ pub enum NameError {
 /// separator. Versioned, undo and baseline names need a valid version before it; repeatables and
 /// callbacks must have nothing there.
 pub fn parse(file_name: &str, cfg: &NamingConfig) -> Result<Option<MigrationName>, NameError> {
-    let Some((stem, suffix)) = strip_suffix(file_name, &cfg.suffixes) else {
+    let Some((stem, _suffix)) = strip_suffix(file_name, &cfg.suffixes) else {
         return Ok(None);
     };
     let first_suffix = || cfg.suffixes.first().cloned().unwrap_or_default();
@@ -174,12 +200,14 @@ pub fn parse(file_name: &str, cfg: &NamingConfig) -> Result<Option<MigrationName
         });
     };
     let rest = stem.get(prefix.len()..).unwrap_or_default();
-    let (left, right) = match find(rest, &cfg.separator) {
+    // Offsets in the file name: the stem is its start, and `rest` follows the prefix.
+    let (left, right, description_start) = match find(rest, &cfg.separator) {
         Some(at) => (
             rest.get(..at).unwrap_or_default(),
             rest.get(at + cfg.separator.len()..).unwrap_or_default(),
+            prefix.len() + at + cfg.separator.len(),
         ),
-        None => (rest, ""),
+        None => (rest, "", stem.len()),
     };
 
     let version = match kind {
@@ -219,10 +247,11 @@ pub fn parse(file_name: &str, cfg: &NamingConfig) -> Result<Option<MigrationName
         kind,
         version,
         description: underscores_to_spaces(right),
-        raw_description: right.to_string(),
-        prefix: prefix.to_string(),
-        raw_version: left.to_string(),
-        suffix: suffix.to_string(),
+        file: file_name.into(),
+        prefix_end: prefix.len(),
+        version_end: prefix.len() + left.len(),
+        description_start,
+        suffix_start: stem.len(),
     }))
 }
 
@@ -386,11 +415,11 @@ mod tests {
         let n = ok("V1_1__My_desc.sql");
         assert_eq!(n.kind, Kind::Versioned);
         assert_eq!(n.version.as_ref().map(Version::as_str), Some("1.1"));
-        assert_eq!(n.raw_version, "1_1");
+        assert_eq!(n.raw_version(), "1_1");
         assert_eq!(n.description, "My desc");
-        assert_eq!(n.raw_description, "My_desc");
-        assert_eq!(n.prefix, "V");
-        assert_eq!(n.suffix, ".sql");
+        assert_eq!(n.raw_description(), "My_desc");
+        assert_eq!(n.prefix(), "V");
+        assert_eq!(n.suffix(), ".sql");
 
         let n = ok("V004_20230112155656__grant.sql");
         assert_eq!(
@@ -410,15 +439,15 @@ mod tests {
         assert_eq!(n.kind, Kind::Versioned);
         assert_eq!(n.version, Version::parse("1").ok());
         assert_eq!(n.description, "");
-        assert_eq!(n.raw_description, "");
+        assert_eq!(n.raw_description(), "");
     }
 
     #[test]
     fn description_rules() {
         assert_eq!(ok("V1__add__two.sql").description, "add  two");
-        assert_eq!(ok("V1__add__two.sql").raw_description, "add__two");
+        assert_eq!(ok("V1__add__two.sql").raw_description(), "add__two");
         let n = ok("V1___x.sql");
-        assert_eq!(n.raw_version, "1");
+        assert_eq!(n.raw_version(), "1");
         assert_eq!(n.description, " x");
         assert_eq!(ok("V1__a b.sql").description, "a b");
         assert_eq!(ok("V1__a-b.c.sql").description, "a-b.c");
@@ -430,7 +459,7 @@ mod tests {
     fn other_kinds() {
         let n = ok("U1_2__undo_it.sql");
         assert_eq!(
-            (n.kind, n.raw_version.as_str(), n.description.as_str()),
+            (n.kind, n.raw_version(), n.description.as_str()),
             (Kind::Undo, "1_2", "undo it")
         );
         let n = ok("B3__base.sql");
@@ -440,7 +469,7 @@ mod tests {
         let n = ok("R__views.sql");
         assert_eq!(n.kind, Kind::Repeatable);
         assert_eq!(n.version, None);
-        assert_eq!(n.raw_version, "");
+        assert_eq!(n.raw_version(), "");
         assert_eq!(n.description, "views");
         let n = ok("R__.sql");
         assert_eq!((n.kind, n.description.as_str()), (Kind::Repeatable, ""));
@@ -499,9 +528,9 @@ mod tests {
     #[test]
     fn suffix_is_case_insensitive_and_kept_as_written() {
         let n = ok("V1__x.SQL");
-        assert_eq!(n.suffix, ".SQL");
+        assert_eq!(n.suffix(), ".SQL");
         assert_eq!(n.description, "x");
-        assert_eq!(ok("V1__x.Sql").suffix, ".Sql");
+        assert_eq!(ok("V1__x.Sql").suffix(), ".Sql");
     }
 
     #[test]
@@ -614,10 +643,10 @@ mod tests {
         };
         let n = parse("M1_2-add_col.PGSQL", &cfg).unwrap().unwrap();
         assert_eq!(
-            (n.kind, n.raw_version.as_str(), n.description.as_str()),
+            (n.kind, n.raw_version(), n.description.as_str()),
             (Kind::Versioned, "1_2", "add col")
         );
-        assert_eq!(n.suffix, ".PGSQL");
+        assert_eq!(n.suffix(), ".PGSQL");
         assert_eq!(
             parse("REP-views.sql", &cfg).unwrap().unwrap().kind,
             Kind::Repeatable
@@ -655,19 +684,13 @@ mod tests {
             ..NamingConfig::default()
         };
         let n = parse("V1__x.pg.sql", &cfg).unwrap().unwrap();
-        assert_eq!(
-            (n.description.as_str(), n.suffix.as_str()),
-            ("x.pg", ".sql")
-        );
+        assert_eq!((n.description.as_str(), n.suffix()), ("x.pg", ".sql"));
         let cfg = NamingConfig {
             suffixes: vec![".pg.sql".into(), ".sql".into()],
             ..NamingConfig::default()
         };
         let n = parse("V1__x.pg.sql", &cfg).unwrap().unwrap();
-        assert_eq!(
-            (n.description.as_str(), n.suffix.as_str()),
-            ("x", ".pg.sql")
-        );
+        assert_eq!((n.description.as_str(), n.suffix()), ("x", ".pg.sql"));
     }
 
     #[test]
@@ -791,7 +814,7 @@ mod tests {
                 if !n.description.is_empty() {
                     assert_eq!(n.filename(&c), file);
                 }
-                assert_eq!(n.version.is_some(), !n.raw_version.is_empty(), "{file}");
+                assert_eq!(n.version.is_some(), !n.raw_version().is_empty(), "{file}");
             }
         }
     }

@@ -781,7 +781,7 @@ fn load(
     let (text, raw) = decode(bytes, &file, file_name, &script_config, config)?;
 
     if let Kind::Callback(event) = parsed.kind {
-        let stem = file_name[..file_name.len() - parsed.suffix.len()].to_string();
+        let stem = file_name[..file_name.len() - parsed.suffix().len()].to_string();
         return Ok(Loaded::Callback(Callback {
             event,
             description: parsed.description.clone(),
@@ -798,15 +798,20 @@ fn load(
         line: e.line,
         message: e.message,
     })?;
-    let header_end = header_end_line(&text);
-    let declared_phase = directives
-        .iter()
-        .filter(|d| d.line < header_end)
-        .rev()
-        .find_map(|d| match d.directive {
-            crate::directive::Directive::Phase(p) => Some(p),
-            _ => None,
-        });
+    // The header's end matters only to a file with directives (most have none).
+    let declared_phase = if directives.is_empty() {
+        None
+    } else {
+        let header_end = header_end_line(&text);
+        directives
+            .iter()
+            .filter(|d| d.line < header_end)
+            .rev()
+            .find_map(|d| match d.directive {
+                crate::directive::Directive::Phase(p) => Some(p),
+                _ => None,
+            })
+    };
 
     let raw_checksum = checksum::flyway(&text);
     let replace = script_config

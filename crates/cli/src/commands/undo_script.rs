@@ -67,14 +67,17 @@ pub fn run(ctx: &mut Context<'_>, args: &UndoScriptArgs) -> Result<(), Failure> 
     let u_path: PathBuf = match undo {
         Some(path) => ctx.cwd.join(path),
         None => {
-            let sep = if parsed.raw_description.is_empty() {
+            let sep = if parsed.raw_description().is_empty() {
                 ""
             } else {
                 naming.separator.as_str()
             };
             v_path.with_file_name(format!(
                 "{}{}{sep}{}{}",
-                naming.undo_prefix, parsed.raw_version, parsed.raw_description, parsed.suffix
+                naming.undo_prefix,
+                parsed.raw_version(),
+                parsed.raw_description(),
+                parsed.suffix()
             ))
         }
     };
