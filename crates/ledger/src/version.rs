@@ -92,6 +92,16 @@ impl Version {
     fn normal(&self) -> &str {
         self.normal.as_deref().unwrap_or(&self.text)
     }
+
+    /// The version as a number, when it is one part that fits a `u64` (`42`, `20240101120000`;
+    /// not `1.2`): two such versions compare as their numbers do.
+    pub fn as_number(&self) -> Option<u64> {
+        let form = self.normal();
+        if form.contains('.') {
+            return None;
+        }
+        form.parse().ok()
+    }
 }
 
 /// The first part of a normal form and what follows its dot; a form used up reads as `0`.

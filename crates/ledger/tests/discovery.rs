@@ -419,3 +419,50 @@ fn the_listing_is_in_the_order_of_a_walk_by_file_name() {
     let a_file = listed.iter().position(|r| r == "a.sql").unwrap();
     assert!(a_dir < a_file, "{listed:?}");
 }
+
+#[test]
+fn migrations_sort_by_version_kind_and_description_whatever_the_listing_order() {
+    // One-number versions (sorted by a key) and, with `1.1` among them, versions of several
+    // parts (sorted in full): the same order either way.
+    let names = [
+        "V10__b.sql",
+        "R__zeta.sql",
+        "V2__c.sql",
+        "U2__c.sql",
+        "R__Beta.sql",
+        "V20240101120000__ts.sql",
+        "V1__a.sql",
+        "R__alpha.sql",
+        "V5__e.sql",
+    ];
+    let expected = [
+        "V1__a.sql",
+        "V2__c.sql",
+        "U2__c.sql",
+        "V5__e.sql",
+        "V10__b.sql",
+        "V20240101120000__ts.sql",
+        "R__Beta.sql",
+        "R__alpha.sql",
+        "R__zeta.sql",
+    ];
+    for extra in [None, Some("V1.1__between.sql")] {
+        let mut src = MemSource::new();
+        for name in names.iter().chain(extra.as_ref()) {
+            src.add(0, name, b"SELECT 1;\n".to_vec());
+        }
+        let (resolved, errors) =
+            tidemark_ledger::source::resolve_all(&src, &ResolveConfig::default());
+        assert!(errors.is_empty(), "{errors:?}");
+        let scripts: Vec<&str> = resolved
+            .migrations
+            .iter()
+            .map(|m| m.script.as_str())
+            .collect();
+        let mut want: Vec<&str> = expected.to_vec();
+        if let Some(extra) = extra {
+            want.insert(1, extra);
+        }
+        assert_eq!(scripts, want);
+    }
+}
