@@ -75,19 +75,20 @@ impl Engine<'_> {
             if !plan.pending().is_empty() || !plan.failed().is_empty() {
                 return None;
             }
-            if self.config.validate_on_migrate {
-                let patterns = self
-                    .config
-                    .ignore_patterns
-                    .clone()
-                    .with(PatternState::Pending);
-                if !validate(&plan, &patterns).is_empty() {
-                    return None;
-                }
+            if self.config.validate_on_migrate && !validate(&plan, &self.patterns()).is_empty() {
+                return None;
             }
             plan_facts(&plan, &self.resolved.migrations)
         };
         Some((history, facts))
+    }
+
+    /// The validation `migrate` runs first ignores pending migrations: applying them is its job.
+    fn patterns(&self) -> tidemark_ledger::pattern::IgnorePatterns {
+        self.config
+            .ignore_patterns
+            .clone()
+            .with(PatternState::Pending)
     }
 
     fn migrate_locked(&mut self, report: &mut MigrateReport) -> Result<(), Error> {
@@ -96,11 +97,7 @@ impl Engine<'_> {
         // are kept rather than planned again, unless the history table is created in between.
         let mut facts = None;
         if self.config.validate_on_migrate {
-            let patterns = self
-                .config
-                .ignore_patterns
-                .clone()
-                .with(PatternState::Pending);
+            let patterns = self.patterns();
             self.around(
                 Event::BeforeValidate,
                 Event::AfterValidate,
