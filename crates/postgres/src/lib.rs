@@ -48,7 +48,7 @@ use postgres::{Client, SimpleQueryMessage};
 use tidemark_engine::driver::{DbError, Dialect, Driver, LockId, Row, Value};
 
 use crate::connect::Settings;
-use crate::value::{Param, Raw};
+use crate::value::{Decoder, Param, Raw};
 
 /// How to connect. The CLI fills this from the URL and the settings (flags and environment win
 /// over the URL for user and password).
@@ -220,14 +220,17 @@ impl PostgresDriver {
             .query_typed_raw(sql, params.iter().map(|p| (p, unspecified.clone())))
             .map_err(|e| db_error(&e))?;
         let mut rows = Vec::new();
-        let mut readable = None;
+        // The columns' decoders, from the first row; `None` inside when some type is not read
+        // here.
+        let mut decoders: Option<Option<Vec<Decoder>>> = None;
         while let Some(row) = stream.next().map_err(|e| db_error(&e))? {
-            let columns = row.columns();
-            if *readable.get_or_insert_with(|| columns.iter().all(|c| value::readable(c.type_()))) {
-                rows.push(decode_row(&row)?);
+            let decoders = decoders.get_or_insert_with(|| decoders_for(row.columns()));
+            if let Some(decoders) = decoders {
+                rows.push(decode_row(&row, decoders)?);
             }
             // Otherwise the rest is read and dropped: the query goes the prepared way.
         }
+        let readable = decoders.map(|d| d.is_some());
         Ok(readable.unwrap_or(true).then_some(rows))
     }
 
@@ -239,12 +242,12 @@ impl PostgresDriver {
         let refs: Vec<&(dyn ToSql + Sync)> =
             params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         let columns = statement.columns();
-        if columns.iter().all(|c| value::readable(c.type_())) {
+        if let Some(decoders) = decoders_for(columns) {
             let rows = self
                 .client
                 .query(&statement, &refs)
                 .map_err(|e| db_error(&e))?;
-            return rows.iter().map(decode_row).collect();
+            return rows.iter().map(|row| decode_row(row, &decoders)).collect();
         }
         // Some column has a type not decoded here: let the server cast those to text.
         let names: Vec<String> = (1..=columns.len()).map(|i| format!("c{i}")).collect();
@@ -279,7 +282,15 @@ impl PostgresDriver {
                 ),
             }
         })?;
-        rows.iter().map(decode_row).collect()
+        let Some(first) = rows.first() else {
+            return Ok(Vec::new());
+        };
+        let decoders = decoders_for(first.columns()).ok_or_else(|| {
+            DbError::new(
+                "the server sent a column type this driver cannot read after a cast to text",
+            )
+        })?;
+        rows.iter().map(|row| decode_row(row, &decoders)).collect()
     }
 
     /// The first column of the first row (NULL when there is none).
@@ -503,12 +514,20 @@ fn literal(text: &str) -> String {
     format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''"))
 }
 
-fn decode_row(row: &postgres::Row) -> Result<Row, DbError> {
+/// One decoder per column, or `None` when some column's type is not read here.
+fn decoders_for(columns: &[postgres::Column]) -> Option<Vec<Decoder>> {
+    columns
+        .iter()
+        .map(|c| Decoder::for_type(c.type_()))
+        .collect()
+}
+
+fn decode_row(row: &postgres::Row, decoders: &[Decoder]) -> Result<Row, DbError> {
     let columns = row.columns();
     let mut values = Vec::with_capacity(columns.len());
-    for (i, column) in columns.iter().enumerate() {
+    for (i, (column, decoder)) in columns.iter().zip(decoders).enumerate() {
         let raw: Raw<'_> = row.try_get(i).map_err(|e| db_error(&e))?;
-        values.push(value::decode(column.type_(), raw.0).map_err(|why| {
+        values.push(decoder.decode(column.type_(), raw.0).map_err(|why| {
             DbError::new(format!("cannot read column \"{}\": {why}", column.name()))
         })?);
     }

@@ -106,23 +106,74 @@ impl<'a> FromSql<'a> for Raw<'a> {
     }
 }
 
-/// Whether [`decode`] reads columns of this type (others are cast to text in SQL first).
+/// How the values of one column are read, picked once per result from the column's type
+/// (a thousand history rows are ten thousand values: the type is not looked at again for each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Decoder {
+    /// Types whose binary form is their text, UTF-8.
+    Text,
+    Int2,
+    Int4,
+    Int8,
+    Oid,
+    Bool,
+    Jsonb,
+    Timestamp,
+    Date,
+    Numeric,
+    Uuid,
+}
+
+impl Decoder {
+    /// The decoder for a column of this type; `None` for a type not read here (the caller
+    /// casts it to text in SQL first).
+    pub(crate) fn for_type(ty: &Type) -> Option<Decoder> {
+        Some(match *ty {
+            Type::INT2 => Decoder::Int2,
+            Type::INT4 => Decoder::Int4,
+            Type::INT8 => Decoder::Int8,
+            Type::OID => Decoder::Oid,
+            Type::BOOL => Decoder::Bool,
+            Type::JSONB => Decoder::Jsonb,
+            Type::TIMESTAMP | Type::TIMESTAMPTZ => Decoder::Timestamp,
+            Type::DATE => Decoder::Date,
+            Type::NUMERIC => Decoder::Numeric,
+            Type::UUID => Decoder::Uuid,
+            _ if textual(ty) => Decoder::Text,
+            _ => return None,
+        })
+    }
+
+    /// Decodes one binary value of a column of type `ty` (named in the error).
+    pub(crate) fn decode(self, ty: &Type, raw: Option<&[u8]>) -> Result<Value, String> {
+        let Some(raw) = raw else {
+            return Ok(Value::Null);
+        };
+        let bad = || format!("malformed {ty} value from the server");
+        Ok(match self {
+            Decoder::Text => return text(raw),
+            Decoder::Int2 => Value::Int(i64::from(i16::from_be_bytes(fixed(raw).ok_or_else(bad)?))),
+            Decoder::Int4 => Value::Int(i64::from(i32::from_be_bytes(fixed(raw).ok_or_else(bad)?))),
+            Decoder::Int8 => Value::Int(i64::from_be_bytes(fixed(raw).ok_or_else(bad)?)),
+            Decoder::Oid => Value::Int(i64::from(u32::from_be_bytes(fixed(raw).ok_or_else(bad)?))),
+            Decoder::Bool => Value::Bool(*raw.first().ok_or_else(bad)? != 0),
+            Decoder::Jsonb => match raw.split_first() {
+                Some((1, json)) => text(json)?,
+                _ => return Err(bad()),
+            },
+            Decoder::Timestamp => {
+                Value::Text(timestamp(i64::from_be_bytes(fixed(raw).ok_or_else(bad)?)))
+            }
+            Decoder::Date => Value::Text(date(i32::from_be_bytes(fixed(raw).ok_or_else(bad)?))),
+            Decoder::Numeric => Value::Text(numeric(raw).ok_or_else(bad)?),
+            Decoder::Uuid => Value::Text(uuid(&fixed::<16>(raw).ok_or_else(bad)?)),
+        })
+    }
+}
+
+/// Whether [`Decoder`] reads columns of this type (others are cast to text in SQL first).
 pub(crate) fn readable(ty: &Type) -> bool {
-    textual(ty)
-        || matches!(
-            *ty,
-            Type::INT2
-                | Type::INT4
-                | Type::INT8
-                | Type::OID
-                | Type::BOOL
-                | Type::JSONB
-                | Type::TIMESTAMP
-                | Type::TIMESTAMPTZ
-                | Type::DATE
-                | Type::NUMERIC
-                | Type::UUID
-        )
+    Decoder::for_type(ty).is_some()
 }
 
 /// Types whose binary form is their text, UTF-8.
@@ -138,35 +189,6 @@ fn textual(ty: &Type) -> bool {
             | Type::XML
     ) || matches!(ty.kind(), Kind::Enum(_))
         || ty.name() == "citext"
-}
-
-/// Decodes a binary column value of a [`readable`] type.
-pub(crate) fn decode(ty: &Type, raw: Option<&[u8]>) -> Result<Value, String> {
-    let Some(raw) = raw else {
-        return Ok(Value::Null);
-    };
-    let bad = || format!("malformed {ty} value from the server");
-    if textual(ty) {
-        return text(raw);
-    }
-    Ok(match *ty {
-        Type::INT2 => Value::Int(i64::from(i16::from_be_bytes(fixed(raw).ok_or_else(bad)?))),
-        Type::INT4 => Value::Int(i64::from(i32::from_be_bytes(fixed(raw).ok_or_else(bad)?))),
-        Type::INT8 => Value::Int(i64::from_be_bytes(fixed(raw).ok_or_else(bad)?)),
-        Type::OID => Value::Int(i64::from(u32::from_be_bytes(fixed(raw).ok_or_else(bad)?))),
-        Type::BOOL => Value::Bool(*raw.first().ok_or_else(bad)? != 0),
-        Type::JSONB => match raw.split_first() {
-            Some((1, json)) => text(json)?,
-            _ => return Err(bad()),
-        },
-        Type::TIMESTAMP | Type::TIMESTAMPTZ => {
-            Value::Text(timestamp(i64::from_be_bytes(fixed(raw).ok_or_else(bad)?)))
-        }
-        Type::DATE => Value::Text(date(i32::from_be_bytes(fixed(raw).ok_or_else(bad)?))),
-        Type::NUMERIC => Value::Text(numeric(raw).ok_or_else(bad)?),
-        Type::UUID => Value::Text(uuid(&fixed::<16>(raw).ok_or_else(bad)?)),
-        _ => return Err(format!("cannot read a value of type {ty}")),
-    })
 }
 
 fn fixed<const N: usize>(raw: &[u8]) -> Option<[u8; N]> {
@@ -193,36 +215,71 @@ fn timestamp(micros: i64) -> String {
     let days = micros.div_euclid(MICROS_PER_DAY);
     let of_day = micros.rem_euclid(MICROS_PER_DAY);
     let millis = of_day / 1000;
-    // Digit by digit rather than through `format!`: a history of a thousand rows has a
-    // thousand of these, read on every command.
-    let mut out = String::with_capacity(23);
+    // Digit by digit into one buffer rather than through `format!`: a history of a thousand
+    // rows has a thousand of these, read on every command.
+    let mut out = Digits::default();
     push_civil(&mut out, days + PG_EPOCH_DAYS);
-    out.push(' ');
-    push_digits(&mut out, millis / 3_600_000, 2);
-    out.push(':');
-    push_digits(&mut out, millis / 60_000 % 60, 2);
-    out.push(':');
-    push_digits(&mut out, millis / 1000 % 60, 2);
-    out.push('.');
-    push_digits(&mut out, millis % 1000, 3);
-    out
+    out.push(b' ');
+    out.push_number(millis / 3_600_000, 2);
+    out.push(b':');
+    out.push_number(millis / 60_000 % 60, 2);
+    out.push(b':');
+    out.push_number(millis / 1000 % 60, 2);
+    out.push(b'.');
+    out.push_number(millis % 1000, 3);
+    out.into_string()
 }
 
-/// `n` (not negative) in decimal, zero-padded to at least `width` digits.
-fn push_digits(out: &mut String, n: i64, width: usize) {
-    let mut buf = [b'0'; 20];
-    let mut at = buf.len();
-    let mut n = n.unsigned_abs();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+/// A date or timestamp being written: ASCII bytes in a fixed buffer, made a `String` once.
+struct Digits {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl Default for Digits {
+    fn default() -> Self {
+        Digits {
+            bytes: [0; 48],
+            len: 0,
         }
     }
-    let start = at.min(buf.len() - width.min(buf.len()));
-    out.extend(buf[start..].iter().map(|&b| char::from(b)));
+}
+
+impl Digits {
+    fn push(&mut self, b: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = b;
+            self.len += 1;
+        }
+    }
+
+    fn push_str(&mut self, s: &str) {
+        s.bytes().for_each(|b| self.push(b));
+    }
+
+    /// `n` (not negative) in decimal, zero-padded to at least `width` digits.
+    fn push_number(&mut self, n: i64, width: usize) {
+        let mut buf = [b'0'; 20];
+        let mut at = buf.len();
+        let mut n = n.unsigned_abs();
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let start = at.min(buf.len() - width.min(buf.len()));
+        buf[start..].iter().for_each(|&b| self.push(b));
+    }
+
+    fn into_string(self) -> String {
+        // Only ASCII digits and separators were pushed, so this never comes out empty.
+        std::str::from_utf8(&self.bytes[..self.len])
+            .unwrap_or_default()
+            .to_owned()
+    }
 }
 
 /// Days since 2000-01-01 as `YYYY-MM-DD`.
@@ -236,13 +293,13 @@ fn date(days: i32) -> String {
 
 /// Days since 1970-01-01 as a proleptic Gregorian `YYYY-MM-DD` (H. Hinnant's algorithm).
 fn civil(days: i64) -> String {
-    let mut out = String::with_capacity(10);
+    let mut out = Digits::default();
     push_civil(&mut out, days);
-    out
+    out.into_string()
 }
 
 /// [`civil`], appended to `out`.
-fn push_civil(out: &mut String, days: i64) {
+fn push_civil(out: &mut Digits, days: i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -254,11 +311,11 @@ fn push_civil(out: &mut String, days: i64) {
     let year = yoe + era * 400 + i64::from(month <= 2);
     // PostgreSQL has no year 0: 0 is 1 BC.
     let bc = year <= 0;
-    push_digits(out, if bc { 1 - year } else { year }, 4);
-    out.push('-');
-    push_digits(out, month, 2);
-    out.push('-');
-    push_digits(out, day, 2);
+    out.push_number(if bc { 1 - year } else { year }, 4);
+    out.push(b'-');
+    out.push_number(month, 2);
+    out.push(b'-');
+    out.push_number(day, 2);
     if bc {
         out.push_str(" BC");
     }
@@ -356,6 +413,40 @@ mod tests {
         assert_eq!(date(2_932_896 - 10_957 + 1), "10000-01-01");
         assert_eq!(civil(-719_162), "0001-01-01");
         assert_eq!(civil(-354_286), "0999-12-31");
+    }
+
+    #[test]
+    fn decoders_are_picked_per_type_and_read_binary_values() {
+        assert_eq!(Decoder::for_type(&Type::VARCHAR), Some(Decoder::Text));
+        assert_eq!(Decoder::for_type(&Type::INT4), Some(Decoder::Int4));
+        assert_eq!(
+            Decoder::for_type(&Type::TIMESTAMPTZ),
+            Some(Decoder::Timestamp)
+        );
+        assert_eq!(Decoder::for_type(&Type::INTERVAL), None);
+        assert!(!readable(&Type::BYTEA));
+        let ty = Type::INT4;
+        assert_eq!(
+            Decoder::Int4.decode(&ty, Some(&(-7i32).to_be_bytes())),
+            Ok(Value::Int(-7))
+        );
+        assert_eq!(Decoder::Int4.decode(&ty, None), Ok(Value::Null));
+        let short = Decoder::Int4.decode(&ty, Some(&[0, 1])).unwrap_err();
+        assert_eq!(short, "malformed int4 value from the server");
+        assert_eq!(
+            Decoder::Text.decode(&Type::TEXT, Some(b"V1__init.sql")),
+            Ok(Value::Text("V1__init.sql".into()))
+        );
+        assert!(Decoder::Text.decode(&Type::TEXT, Some(&[0xff])).is_err());
+        assert_eq!(
+            Decoder::Bool.decode(&Type::BOOL, Some(&[1])),
+            Ok(Value::Bool(true))
+        );
+        let micros: i64 = 1_999;
+        assert_eq!(
+            Decoder::Timestamp.decode(&Type::TIMESTAMP, Some(&micros.to_be_bytes())),
+            Ok(Value::Text("2000-01-01 00:00:00.001".into()))
+        );
     }
 
     #[test]
