@@ -696,6 +696,17 @@ pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R
     in_parallel_from(PARALLEL_FROM, items, work)
 }
 
+/// The cores this process may use (at most 8), read once: `available_parallelism` reads the
+/// cgroup's CPU quota from four files at every call.
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(8)
+    })
+}
+
 /// Like [`in_parallel`], on one thread below `from` items (pick it by what an item costs:
 /// starting a thread costs about as much as reading a few dozen small files).
 pub fn in_parallel_from<T: Send, R: Send>(
@@ -703,10 +714,12 @@ pub fn in_parallel_from<T: Send, R: Send>(
     items: Vec<T>,
     work: impl Fn(T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(8);
-    if threads < 2 || items.len() < from.max(2) {
+    // Few items never wait for the core count (reading it opens cgroup files).
+    if items.len() < from.max(2) {
+        return items.into_iter().map(work).collect();
+    }
+    let threads = cores();
+    if threads < 2 {
         return items.into_iter().map(work).collect();
     }
     let total = items.len();

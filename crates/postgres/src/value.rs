@@ -215,10 +215,28 @@ fn timestamp(micros: i64) -> String {
     let days = micros.div_euclid(MICROS_PER_DAY);
     let of_day = micros.rem_euclid(MICROS_PER_DAY);
     let millis = of_day / 1000;
-    // Digit by digit into one buffer rather than through `format!`: a history of a thousand
-    // rows has a thousand of these, read on every command.
+    let (year, month, day) = civil_parts(days + PG_EPOCH_DAYS);
+    // Not through `format!`: a history of a thousand rows has a thousand of these, read on
+    // every command. The usual years have every digit at a fixed place.
+    if (1..=9999).contains(&year) {
+        let mut b = *b"0000-00-00 00:00:00.000";
+        put_digits(&mut b[0..4], year);
+        put_digits(&mut b[5..7], month);
+        put_digits(&mut b[8..10], day);
+        put_digits(&mut b[11..13], millis / 3_600_000);
+        put_digits(&mut b[14..16], millis / 60_000 % 60);
+        put_digits(&mut b[17..19], millis / 1000 % 60);
+        put_digits(&mut b[20..23], millis % 1000);
+        return std::str::from_utf8(&b).unwrap_or_default().to_owned();
+    }
+    // Other years have more digits, or are BC, which PostgreSQL writes after the time.
+    let bc = year <= 0;
     let mut out = Digits::default();
-    push_civil(&mut out, days + PG_EPOCH_DAYS);
+    out.push_number(if bc { 1 - year } else { year }, 4);
+    out.push(b'-');
+    out.push_number(month, 2);
+    out.push(b'-');
+    out.push_number(day, 2);
     out.push(b' ');
     out.push_number(millis / 3_600_000, 2);
     out.push(b':');
@@ -227,7 +245,18 @@ fn timestamp(micros: i64) -> String {
     out.push_number(millis / 1000 % 60, 2);
     out.push(b'.');
     out.push_number(millis % 1000, 3);
+    if bc {
+        out.push_str(" BC");
+    }
     out.into_string()
+}
+
+/// Writes `n` (not negative, below 10^len) into `slot` as zero-padded decimal digits.
+fn put_digits(slot: &mut [u8], mut n: i64) {
+    for b in slot.iter_mut().rev() {
+        *b = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
 }
 
 /// A date or timestamp being written: ASCII bytes in a fixed buffer, made a `String` once.
@@ -300,15 +329,7 @@ fn civil(days: i64) -> String {
 
 /// [`civil`], appended to `out`.
 fn push_civil(out: &mut Digits, days: i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = civil_parts(days);
     // PostgreSQL has no year 0: 0 is 1 BC.
     let bc = year <= 0;
     out.push_number(if bc { 1 - year } else { year }, 4);
@@ -319,6 +340,21 @@ fn push_civil(out: &mut Digits, days: i64) {
     if bc {
         out.push_str(" BC");
     }
+}
+
+/// Days since 1970-01-01 as a proleptic Gregorian (year, month, day), year 0 being 1 BC
+/// (H. Hinnant's algorithm).
+fn civil_parts(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 /// NUMERIC's binary form (base-10000 digits) as PostgreSQL prints it.
@@ -405,6 +441,13 @@ mod tests {
         let micros = days * MICROS_PER_DAY + ((18 * 60 + 1) * 60 + 56) * 1_000_000 + 504_123;
         assert_eq!(timestamp(micros), "2026-07-19 18:01:56.504");
         assert_eq!(timestamp(i64::MAX), "infinity");
+        // Outside the years 1..=9999 (written digit by digit rather than at fixed places).
+        let day_10000 = (2_932_896 - 10_957 + 1) * MICROS_PER_DAY;
+        assert_eq!(timestamp(day_10000 + 1_000), "10000-01-01 00:00:00.001");
+        assert_eq!(
+            timestamp((-719_528 - 10_957) * MICROS_PER_DAY),
+            "0001-01-01 00:00:00.000 BC"
+        );
         assert_eq!(date(-1), "1999-12-31");
         assert_eq!(date(60), "2000-03-01");
         assert_eq!(civil(-719_528), "0001-01-01 BC"); // day before 0001-01-01 is 1 BC
