@@ -5,6 +5,7 @@ mod support;
 
 mod adopt;
 mod backfill;
+mod binary;
 mod callbacks;
 mod check;
 mod errors;

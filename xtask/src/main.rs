@@ -27,7 +27,7 @@ options:
                      --quick mode only when named explicitly)
   --out FILE         also write the Markdown report to FILE
   --bin PATH         measure this tidemark binary instead of building target/release/tidemark
-  --runs N           runs per contender (default: 5 for W1, 15 for W2, 7 for W3)
+  --runs N           runs per contender (default: 5 for W1, 41 for W2, 7 for W3)
 
 environment:
   TIDEMARK_TEST_POSTGRES_URL  PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
