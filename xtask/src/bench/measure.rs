@@ -1,5 +1,9 @@
-//! Timing: contenders run in turn (tidemark, floor, peers, tidemark, floor, ...), so a slow
-//! moment of the machine hits them all alike, and each is reported by its median.
+//! Timing: contenders run in turn, so a slow moment of the machine hits them all alike, and each
+//! is reported by its median. The order changes from round to round (a balanced Latin square):
+//! each contender follows every other one equally often, so what a run leaves behind (a
+//! dropped database, pages still to be written) does not always fall on the same next one.
+//! Runs that write to disk also wait, untimed, for the kernel to write back what the previous
+//! run left (see [`Settle`]).
 
 use std::any::Any;
 use std::process::{Command, Stdio};
@@ -50,16 +54,30 @@ pub struct Measured {
     pub failure: Option<String>,
 }
 
+/// What happens between two runs, outside the timing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle {
+    /// Nothing: the runs only read.
+    Nothing,
+    /// `sync`: the runs write to disk, and a run must not pay for the write-back of the one
+    /// before it.
+    Sync,
+}
+
 /// Runs every contender `runs` times, alternating, and returns their medians.
-pub fn alternate(runs: usize, contenders: &mut [Contender<'_>]) -> Vec<Measured> {
+pub fn alternate(runs: usize, contenders: &mut [Contender<'_>], settle: Settle) -> Vec<Measured> {
     let mut times: Vec<Vec<Duration>> = vec![Vec::new(); contenders.len()];
     let mut failures: Vec<Option<String>> = vec![None; contenders.len()];
-    for _ in 0..runs {
-        for (i, c) in contenders.iter_mut().enumerate() {
+    let orders = balanced_orders(contenders.len());
+    for round in 0..runs {
+        for &i in &orders[round % orders.len()] {
             if failures[i].is_some() {
                 continue;
             }
-            match run_once(&mut c.prepare) {
+            if settle == Settle::Sync {
+                let _ = Command::new("sync").status();
+            }
+            match run_once(&mut contenders[i].prepare) {
                 Ok(t) => times[i].push(t),
                 Err(e) => failures[i] = Some(e),
             }
@@ -80,6 +98,37 @@ pub fn alternate(runs: usize, contenders: &mut [Contender<'_>]) -> Vec<Measured>
             failure,
         })
         .collect()
+}
+
+/// The orders of the rounds, a Williams design: in the first `n` orders (and, for an odd `n`,
+/// their mirror images after them) every contender comes straight after every other one
+/// equally often. The first order is `0, 1, n-1, 2, n-2, ...`; each next one adds 1 (mod `n`).
+pub fn balanced_orders(n: usize) -> Vec<Vec<usize>> {
+    if n == 0 {
+        return vec![Vec::new()];
+    }
+    let mut first = Vec::with_capacity(n);
+    let (mut low, mut high) = (0, n);
+    for k in 0..n {
+        if k % 2 == 0 {
+            first.push(low);
+            low += 1;
+        } else {
+            high -= 1;
+            first.push(high);
+        }
+    }
+    let mut orders: Vec<Vec<usize>> = (0..n)
+        .map(|shift| first.iter().map(|&c| (c + shift) % n).collect())
+        .collect();
+    if n % 2 == 1 {
+        let mirrored: Vec<Vec<usize>> = orders
+            .iter()
+            .map(|o| o.iter().rev().copied().collect())
+            .collect();
+        orders.extend(mirrored);
+    }
+    orders
 }
 
 fn run_once(prepare: &mut Prepare<'_>) -> Result<Duration, String> {
@@ -186,6 +235,29 @@ pub fn peak_rss_kib(command: Command) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_contender_follows_every_other_equally_often() {
+        for n in 1..=6 {
+            let orders = balanced_orders(n);
+            let mut follows = vec![vec![0usize; n]; n];
+            for order in &orders {
+                let mut seen = order.clone();
+                seen.sort_unstable();
+                assert_eq!(seen, (0..n).collect::<Vec<_>>(), "n = {n}: {order:?}");
+                for pair in order.windows(2) {
+                    follows[pair[1]][pair[0]] += 1;
+                }
+            }
+            let per_pair = if n % 2 == 0 { 1 } else { 2 };
+            for (after, counts) in follows.iter().enumerate() {
+                for (before, &count) in counts.iter().enumerate() {
+                    let expected = if after == before { 0 } else { per_pair };
+                    assert_eq!(count, expected, "n = {n}: {after} after {before}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn medians_and_formats() {

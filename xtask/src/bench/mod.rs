@@ -336,7 +336,7 @@ fn w1(ctx: &Ctx<'_>, w: &Workload, kind: Kind, runs: usize) -> Line {
     Line {
         workload: format!("W1 apply {}", w.n),
         database: label(kind).to_string(),
-        results: measure::alternate(runs, &mut contenders),
+        results: measure::alternate(runs, &mut contenders, measure::Settle::Sync),
     }
 }
 
@@ -408,7 +408,7 @@ fn w2(ctx: &Ctx<'_>, w: &Workload, kind: Kind, runs: usize) -> Result<Vec<Line>,
         lines.push(Line {
             workload: format!("W2 {command}, 1000 applied"),
             database: label(kind).to_string(),
-            results: measure::alternate(runs, &mut contenders),
+            results: measure::alternate(runs, &mut contenders, measure::Settle::Nothing),
         });
     }
     drop((tm, sqlx_db, dbmate_db));
@@ -465,7 +465,7 @@ fn w2_liquibase(ctx: &Ctx<'_>, w: &Workload, runs: usize) -> Result<Vec<Line>, S
         lines.push(Line {
             workload: format!("W2 {command}, Liquibase changelog, 1000 applied"),
             database: label(Kind::Postgres).to_string(),
-            results: measure::alternate(runs.min(7), &mut contenders),
+            results: measure::alternate(runs.min(7), &mut contenders, measure::Settle::Nothing),
         });
     }
     drop(db);
@@ -544,7 +544,7 @@ fn w3(ctx: &Ctx<'_>, runs: usize) -> Result<(Vec<Line>, MemoryRows), String> {
         lines.push(Line {
             workload: format!("W3 {what}, 10,000 files"),
             database: "none (sqlite::memory:)".into(),
-            results: measure::alternate(runs, &mut contenders),
+            results: measure::alternate(runs, &mut contenders, measure::Settle::Nothing),
         });
     }
     Ok((lines, memory))
