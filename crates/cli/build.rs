@@ -4,7 +4,7 @@
 //! Why: a position-independent executable of this size carries some 36,000 relative
 //! relocations (vtables, panic locations, SQL dialect tables) that the loader applies at every
 //! start, copying the 160 pages they sit on; linked at a fixed address there are none. That is
-//! about 1 ms of every run, a tenth of a `validate` with nothing to do (see the README's
+//! 0.6-0.8 ms of every run, a twentieth of a `validate` with nothing to do (see the README's
 //! benchmarks). The cost: the executable's own code and data sit at a fixed address (the
 //! heap, the stack and the shared libraries are still randomised). Packagers who want full
 //! ASLR build with `TIDEMARK_PIE=1`.
