@@ -231,24 +231,24 @@ fn timestamp(micros: i64) -> String {
     }
     // Other years have more digits, or are BC, which PostgreSQL writes after the time.
     let bc = year <= 0;
-    let mut out = Digits::default();
-    out.push_number(if bc { 1 - year } else { year }, 4);
-    out.push(b'-');
-    out.push_number(month, 2);
-    out.push(b'-');
-    out.push_number(day, 2);
-    out.push(b' ');
-    out.push_number(millis / 3_600_000, 2);
-    out.push(b':');
-    out.push_number(millis / 60_000 % 60, 2);
-    out.push(b':');
-    out.push_number(millis / 1000 % 60, 2);
-    out.push(b'.');
-    out.push_number(millis % 1000, 3);
+    let mut out = String::with_capacity(32);
+    push_digits(&mut out, if bc { 1 - year } else { year }, 4);
+    out.push('-');
+    push_digits(&mut out, month, 2);
+    out.push('-');
+    push_digits(&mut out, day, 2);
+    out.push(' ');
+    push_digits(&mut out, millis / 3_600_000, 2);
+    out.push(':');
+    push_digits(&mut out, millis / 60_000 % 60, 2);
+    out.push(':');
+    push_digits(&mut out, millis / 1000 % 60, 2);
+    out.push('.');
+    push_digits(&mut out, millis % 1000, 3);
     if bc {
         out.push_str(" BC");
     }
-    out.into_string()
+    out
 }
 
 /// Writes `n` (not negative, below 10^len) into `slot` as zero-padded decimal digits.
@@ -259,56 +259,21 @@ fn put_digits(slot: &mut [u8], mut n: i64) {
     }
 }
 
-/// A date or timestamp being written: ASCII bytes in a fixed buffer, made a `String` once.
-struct Digits {
-    bytes: [u8; 48],
-    len: usize,
-}
-
-impl Default for Digits {
-    fn default() -> Self {
-        Digits {
-            bytes: [0; 48],
-            len: 0,
+/// `n` (not negative) in decimal, zero-padded to at least `width` digits.
+fn push_digits(out: &mut String, n: i64, width: usize) {
+    let mut buf = [b'0'; 20];
+    let mut at = buf.len();
+    let mut n = n.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
         }
     }
-}
-
-impl Digits {
-    fn push(&mut self, b: u8) {
-        if let Some(slot) = self.bytes.get_mut(self.len) {
-            *slot = b;
-            self.len += 1;
-        }
-    }
-
-    fn push_str(&mut self, s: &str) {
-        s.bytes().for_each(|b| self.push(b));
-    }
-
-    /// `n` (not negative) in decimal, zero-padded to at least `width` digits.
-    fn push_number(&mut self, n: i64, width: usize) {
-        let mut buf = [b'0'; 20];
-        let mut at = buf.len();
-        let mut n = n.unsigned_abs();
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        let start = at.min(buf.len() - width.min(buf.len()));
-        buf[start..].iter().for_each(|&b| self.push(b));
-    }
-
-    fn into_string(self) -> String {
-        // Only ASCII digits and separators were pushed, so this never comes out empty.
-        std::str::from_utf8(&self.bytes[..self.len])
-            .unwrap_or_default()
-            .to_owned()
-    }
+    let start = at.min(buf.len() - width.min(buf.len()));
+    out.extend(buf[start..].iter().map(|&b| char::from(b)));
 }
 
 /// Days since 2000-01-01 as `YYYY-MM-DD`.
@@ -322,21 +287,21 @@ fn date(days: i32) -> String {
 
 /// Days since 1970-01-01 as a proleptic Gregorian `YYYY-MM-DD` (H. Hinnant's algorithm).
 fn civil(days: i64) -> String {
-    let mut out = Digits::default();
+    let mut out = String::with_capacity(13);
     push_civil(&mut out, days);
-    out.into_string()
+    out
 }
 
 /// [`civil`], appended to `out`.
-fn push_civil(out: &mut Digits, days: i64) {
+fn push_civil(out: &mut String, days: i64) {
     let (year, month, day) = civil_parts(days);
     // PostgreSQL has no year 0: 0 is 1 BC.
     let bc = year <= 0;
-    out.push_number(if bc { 1 - year } else { year }, 4);
-    out.push(b'-');
-    out.push_number(month, 2);
-    out.push(b'-');
-    out.push_number(day, 2);
+    push_digits(out, if bc { 1 - year } else { year }, 4);
+    out.push('-');
+    push_digits(out, month, 2);
+    out.push('-');
+    push_digits(out, day, 2);
     if bc {
         out.push_str(" BC");
     }
