@@ -72,7 +72,8 @@ impl Engine<'_> {
                 // recorded when they were applied (see `Snapshot::phase`).
                 let file_phases = {
                     let plan = plan::plan(&e.resolved.migrations, &applied, &e.config.plan)?;
-                    plan.entries
+                    let unrecorded: Vec<&ResolvedMigration> = plan
+                        .entries
                         .iter()
                         .filter(|entry| {
                             entry
@@ -83,6 +84,11 @@ impl Engine<'_> {
                                 .is_none()
                         })
                         .filter_map(|entry| entry.resolved)
+                        .collect();
+                    // On all cores: ten thousand pending files take most of a second to parse.
+                    e.infer_phases_ahead(unrecorded.iter().copied());
+                    unrecorded
+                        .into_iter()
                         .map(|m| (m.script.clone(), e.phase_of(m)))
                         .collect()
                 };

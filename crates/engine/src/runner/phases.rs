@@ -62,8 +62,12 @@ impl Engine<'_> {
 
     /// Infers, on several threads, the phases of the migrations that declare none and are not
     /// inferred yet: a staged `migrate`, or one whose checks can refuse, needs every pending
-    /// migration's phase before the first one runs, and each inference parses its file.
-    pub(super) fn infer_phases_ahead(&self, migrations: &[ResolvedMigration]) {
+    /// migration's phase before the first one runs, `info` every unapplied file's, and each
+    /// inference parses its file.
+    pub(super) fn infer_phases_ahead<'m>(
+        &self,
+        migrations: impl IntoIterator<Item = &'m ResolvedMigration>,
+    ) {
         let Some(infer) = self.config.infer_phase else {
             return;
         };
@@ -71,7 +75,7 @@ impl Engine<'_> {
         let todo: Vec<(String, String)> = {
             let known = self.inferred_phases.borrow();
             migrations
-                .iter()
+                .into_iter()
                 .filter(|m| m.declared_phase.is_none() && !known.contains_key(&m.script))
                 .map(|m| (m.script.clone(), self.runnable_text(m)))
                 .collect()
