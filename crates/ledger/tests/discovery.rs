@@ -217,6 +217,45 @@ fn filesystem_walk_records_paths_relative_to_location_and_skips_hidden_dirs() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn listed_paths_join_the_location_and_the_name_exactly() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sql");
+    fs::create_dir_all(root.join("a/b")).unwrap();
+    fs::write(root.join(".V1__hidden_file_is_listed.sql"), "1").unwrap();
+    fs::write(root.join("a/b/V2__deep.sql"), "2").unwrap();
+    // A name that is not UTF-8: shown with a replacement character, read by its real bytes.
+    let latin = std::ffi::OsStr::from_bytes(b"V3__caf\xe9.sql");
+    fs::write(root.join("a").join(latin), "3").unwrap();
+    // The location written with a trailing slash gives the same paths (no doubled slash).
+    let mut with_slash = root.clone().into_os_string();
+    with_slash.push("/");
+    for location in [root.clone(), std::path::PathBuf::from(with_slash)] {
+        let src = FsSource::new(vec![location], false);
+        let listing = src.list().unwrap();
+        // Compared as strings: `Path` equality would let a doubled `/` through.
+        let found: Vec<(String, std::ffi::OsString)> = listing
+            .files
+            .iter()
+            .map(|f| (f.relative.clone(), f.path.clone().into_os_string()))
+            .collect();
+        let expected = [
+            (
+                ".V1__hidden_file_is_listed.sql",
+                root.join(".V1__hidden_file_is_listed.sql"),
+            ),
+            ("a/V3__caf\u{fffd}.sql", root.join("a").join(latin)),
+            ("a/b/V2__deep.sql", root.join("a/b/V2__deep.sql")),
+        ]
+        .map(|(relative, path)| (relative.to_string(), path.into_os_string()));
+        assert_eq!(found, expected);
+        let bytes = src.read(&listing.files[1]).unwrap();
+        assert_eq!(bytes, b"3");
+    }
+}
+
 #[test]
 fn many_files_load_on_several_threads_with_every_result_in_listing_order() {
     // Enough files for the parallel path; every fifth one is broken (bad directive) so the
