@@ -1,7 +1,8 @@
 //! Discovery: which files the configured locations hold, and what they resolve to.
 //!
 //! Listing files sits behind the small [`Source`] trait so tests can resolve from memory; the
-//! real one walks folders with `walkdir` ([`FsSource`]). [`resolve`] turns the listing into
+//! real one reads the folders itself, and walks them with `walkdir` only to follow symbolic links
+//! ([`FsSource`]). [`resolve`] turns the listing into
 //! [`ResolvedMigration`]s and [`Callback`]s: names parsed, text decoded, checksums computed once,
 //! `.sql.conf` files applied, duplicates refused with Flyway's messages. Every problem found is
 //! collected, so one run reports all of them.
