@@ -1,6 +1,7 @@
 //! `drift` and `schema dump` on the three databases: a database migrated only by tidemark shows
 //! no drift; a column, an index and a changed default added by hand are each a finding with a
-//! diff; `--against` compares two live databases.
+//! diff; pending migrations are left out (or, below the current version, named as the reason);
+//! `--against` compares two live databases.
 
 use super::super::servers::Db;
 use super::super::support::{Project, Run};
@@ -130,6 +131,85 @@ fn drift_on_sqlite() {
         "{}",
         last.stdout
     );
+}
+
+/// Pending migrations are not drift: the scratch copy stops at the database's current version
+/// when newer ones are pending, and says so; a pending one below it (out of order) is part of
+/// the comparison, and the drift it explains comes with a warning saying so.
+fn pending_scenario(label: &str, p: &Project, connection: &[&str]) {
+    let with = |args: &[&'static str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(connection);
+        all
+    };
+    p.migration("V1__orders.sql", V1);
+    p.migration(
+        "V3__items.sql",
+        "CREATE TABLE items (id INT PRIMARY KEY);\n",
+    );
+    p.run(&with(&["migrate"])).ok();
+    p.migration(
+        "V4__later.sql",
+        "CREATE TABLE later (id INT PRIMARY KEY);\n",
+    );
+    p.migration(
+        "V5__later_still.sql",
+        "CREATE TABLE later_still (id INT PRIMARY KEY);\n",
+    );
+
+    let clean = p.run(&with(&["drift"])).ok();
+    assert!(
+        clean.stdout.contains("No drift:"),
+        "{label}: {}",
+        clean.stdout
+    );
+    assert!(
+        clean.stderr.contains(
+            "2 pending migrations above version 3 left out: the database is compared with what it has applied"
+        ),
+        "{label}: {}",
+        clean.stderr
+    );
+    let json = p.run(&with(&["drift", "--format", "json"])).ok().json();
+    assert_eq!(json["pendingLeftOut"], 2, "{label}: {json:#}");
+    assert_eq!(json["pendingIncluded"], 0, "{label}: {json:#}");
+
+    // V2 comes late, below the current version: the scratch copy applies it, the database has
+    // not, so its table is reported, with the reason.
+    p.migration("V2__late.sql", "CREATE TABLE late (id INT PRIMARY KEY);\n");
+    let drifted = p.run(&with(&["drift"])).code(1);
+    assert!(
+        drifted
+            .stdout
+            .contains("table late: in the migrations, missing from the database"),
+        "{label}: {}",
+        drifted.stdout
+    );
+    assert!(
+        drifted.stderr.contains(
+            "1 pending migration (repeatable, or below the current version) is part of the comparison: what they create shows as missing"
+        ),
+        "{label}: {}",
+        drifted.stderr
+    );
+    assert!(
+        !drifted.stdout.contains("later"),
+        "{label}: V4 and V5 stay out: {}",
+        drifted.stdout
+    );
+}
+
+#[test]
+fn pending_migrations_are_not_drift_on_sqlite() {
+    pending_scenario("SQLite", &Project::new(), &[]);
+}
+
+#[test]
+fn pending_migrations_are_not_drift_on_postgres() {
+    let Some(db) = Db::postgres() else {
+        return;
+    };
+    pending_scenario(db.label(), &Project::new(), &["--url", &db.url()]);
 }
 
 fn server_scenario(db: &Db) {

@@ -1,5 +1,6 @@
-//! `tidemark drift`: does the database still look like what its migrations build? Applies every
-//! migration to a new scratch database on the same server (a temporary file for SQLite),
+//! `tidemark drift`: does the database still look like what its migrations build? Applies the
+//! migrations to a new scratch database on the same server (a temporary file for SQLite), up to
+//! the database's current version when newer ones are pending (they are not drift),
 //! snapshots both from the catalogs and reports every difference (a column or index added by
 //! hand, a changed default, a missing view) as a finding with a unified diff; exit code 1 when
 //! they differ. `--against URL` compares two live databases instead (an old server and its
@@ -7,6 +8,8 @@
 
 use serde_json::json;
 use tidemark_engine::{Collect, Engine};
+use tidemark_ledger::plan::State;
+use tidemark_ledger::version::{Target, Version};
 use tidemark_schema::{Drift, compare};
 
 use super::scratch::Scratch;
@@ -42,9 +45,14 @@ pub fn run(ctx: &mut Context<'_>, args: &DriftArgs) -> Result<(), Failure> {
     }
     ctx.out.info(&format!("Database: {description}"));
     let actual = schema::read(target.as_mut(), settings)?;
+    // Compared with what the database has applied, not with migrations still to come.
+    let state = match args.against {
+        Some(_) => None,
+        None => Some(applied_state(settings, &cwd, target.as_mut())?),
+    };
     drop(target);
 
-    let (drift, against) = match &args.against {
+    let (drift, against, applied) = match &args.against {
         Some(url) => {
             let mut other = settings.clone();
             other.url = url.clone();
@@ -66,6 +74,7 @@ pub fn run(ctx: &mut Context<'_>, args: &DriftArgs) -> Result<(), Failure> {
             (
                 compare(&actual, &theirs, "database", "other database"),
                 Some(other_description),
+                None,
             )
         }
         None => {
@@ -74,9 +83,19 @@ pub fn run(ctx: &mut Context<'_>, args: &DriftArgs) -> Result<(), Failure> {
                 "Applying the migrations to the scratch database {} ...",
                 scratch.name
             ));
+            let applied = state.unwrap_or_default();
+            if let Some(note) = applied.note() {
+                ctx.out.info(&note);
+            }
             let expected = {
                 let mut config = engine_config(&scratch.settings)?;
                 config.dry_run = false;
+                if let Some(version) = &applied.left_out_above {
+                    config.plan.target = Target::Version {
+                        version: version.clone(),
+                        fail_on_missing: false,
+                    };
+                }
                 let files = super::source(&scratch.settings, &cwd);
                 let mut driver = scratch.connect(&cwd)?;
                 let mut quiet = Collect::default();
@@ -94,7 +113,11 @@ pub fn run(ctx: &mut Context<'_>, args: &DriftArgs) -> Result<(), Failure> {
             if let Err(e) = scratch.drop_now() {
                 ctx.out.warn(&e);
             }
-            (compare(&expected, &actual, "migrations", "database"), None)
+            (
+                compare(&expected, &actual, "migrations", "database"),
+                None,
+                Some(applied),
+            )
         }
     };
 
@@ -105,6 +128,8 @@ pub fn run(ctx: &mut Context<'_>, args: &DriftArgs) -> Result<(), Failure> {
         "against": against,
         "drift": !drift.is_empty(),
         "objects": objects,
+        "pendingLeftOut": applied.as_ref().map(|a| a.pending_left_out),
+        "pendingIncluded": applied.as_ref().map(|a| a.pending_included),
         "findings": drift.findings,
         "diff": drift.diff,
     });
@@ -126,6 +151,9 @@ pub fn run(ctx: &mut Context<'_>, args: &DriftArgs) -> Result<(), Failure> {
         for line in text(&drift, &description, against.as_deref()) {
             ctx.out.result(&line);
         }
+    }
+    if let Some(note) = applied.as_ref().and_then(Applied::drift_hint) {
+        ctx.out.warn(&note);
     }
     let mut failure = Failure::failed(
         "DRIFT",
@@ -161,4 +189,102 @@ fn text(drift: &Drift, database: &str, against: Option<&str>) -> Vec<String> {
         out.extend(diff.split('\n').map(str::to_string));
     }
     out
+}
+
+/// What the database has applied, as far as the comparison with its migrations goes.
+#[derive(Debug, Default)]
+struct Applied {
+    /// The database's current version when migrations above it are pending: the scratch copy
+    /// stops there (`None`: every migration is applied to it).
+    left_out_above: Option<Version>,
+    /// Pending versioned migrations above that version, left out of the comparison.
+    pending_left_out: usize,
+    /// Pending migrations the scratch copy applies all the same: repeatables, and versions
+    /// below the current one (out of order), whose objects the database does not have yet.
+    pending_included: usize,
+}
+
+impl Applied {
+    /// The line said before applying, when anything pending is left out or included.
+    fn note(&self) -> Option<String> {
+        let left_out = self.left_out_above.as_ref().map(|version| {
+            format!(
+                "{} pending migration{} above version {version} left out: the database is compared with what it has applied",
+                self.pending_left_out,
+                plural(self.pending_left_out)
+            )
+        });
+        let included = (self.pending_included > 0).then(|| self.included_text());
+        match (left_out, included) {
+            (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The warning after a drift that pending migrations may explain.
+    fn drift_hint(&self) -> Option<String> {
+        (self.pending_included > 0).then(|| {
+            format!(
+                "{}: what they create shows as missing from the database until they are applied",
+                self.included_text()
+            )
+        })
+    }
+
+    fn included_text(&self) -> String {
+        format!(
+            "{} pending migration{} (repeatable, or below the current version) {} part of the comparison",
+            self.pending_included,
+            plural(self.pending_included),
+            if self.pending_included == 1 {
+                "is"
+            } else {
+                "are"
+            }
+        )
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Reads the database's history (read-only) and works out which migrations the scratch copy
+/// should apply: those up to the current version when newer ones are pending. A database with
+/// nothing applied is compared with every migration, as before any deploy.
+fn applied_state(
+    settings: &crate::settings::Settings,
+    cwd: &std::path::Path,
+    driver: &mut dyn tidemark_engine::Driver,
+) -> Result<Applied, Failure> {
+    let config = engine_config(settings)?;
+    let files = super::source(settings, cwd);
+    let mut quiet = Collect::default();
+    let snapshot = Engine::new(driver, &files, &config, &mut quiet)?.info()?;
+    let plan = snapshot.plan()?;
+    let Some(current) = plan.current().and_then(|e| e.version()).cloned() else {
+        return Ok(Applied::default());
+    };
+    // Not applied, or (a repeatable) changed since it ran: above the current version they are
+    // left out; the rest the scratch copy applies in their present form.
+    let (mut above, mut included) = (0, 0);
+    for entry in &plan.entries {
+        if entry.resolved.is_none()
+            || !matches!(
+                entry.state,
+                State::Pending | State::AboveTarget | State::Ignored | State::Outdated
+            )
+        {
+            continue;
+        }
+        match entry.version() {
+            Some(v) if entry.state != State::Outdated && *v > current => above += 1,
+            _ => included += 1,
+        }
+    }
+    Ok(Applied {
+        left_out_above: (above > 0).then_some(current),
+        pending_left_out: above,
+        pending_included: included,
+    })
 }
