@@ -161,7 +161,7 @@ fn walk_folder(
             None => relative.push_str(&name.to_string_lossy()),
         }
         if file_type.is_dir() {
-            let hidden = relative[prefix..].trim_start_matches('/').starts_with('.');
+            let hidden = name.as_encoded_bytes().starts_with(b".");
             if !hidden && !walk_folder(&join_name(folder, &name), relative, location, files)? {
                 return Ok(false);
             }
