@@ -257,7 +257,11 @@ fn applied_state(
     cwd: &std::path::Path,
     driver: &mut dyn tidemark_engine::Driver,
 ) -> Result<Applied, Failure> {
-    let config = engine_config(settings)?;
+    let mut config = engine_config(settings)?;
+    // Only the history and the files are wanted: no `beforeInfo` callback runs against the
+    // database, and no file is parsed for its phase.
+    config.skip_default_callbacks = true;
+    config.infer_phase = None;
     let files = super::source(settings, cwd);
     let mut quiet = Collect::default();
     let snapshot = Engine::new(driver, &files, &config, &mut quiet)?.info()?;
