@@ -314,3 +314,103 @@ fn drift_against_another_live_database() {
         found[0].1
     );
 }
+
+/// Drops the databases it names when the test ends, however it ends.
+struct DropAll<'a>(&'a Db, Vec<String>);
+
+impl Drop for DropAll<'_> {
+    fn drop(&mut self) {
+        let mut session = self.0.connect();
+        for name in &self.1 {
+            let quoted = if self.0.is_postgres() {
+                format!("\"{name}\"")
+            } else {
+                format!("`{name}`")
+            };
+            let _ = session.execute(&format!("DROP DATABASE IF EXISTS {quoted}"), &[]);
+        }
+    }
+}
+
+/// A scratch database an earlier run left behind (killed before it could drop it, or kept) is
+/// reported by the next `drift` with the statement that drops it; a recent one (another
+/// machine's run may be using it) and other names are not. Nothing is dropped.
+fn leftovers_scenario(db: &Db) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    let unique = std::process::id();
+    let old = format!(
+        "tidemark_rehearse_{unique}_{}",
+        now - 3 * 3_600_000 - 60_000
+    );
+    let recent = format!("tidemark_drift_{unique}_{}", now - 60_000);
+    let other = format!("tidemark_kept_by_hand_{unique}");
+    let guard = DropAll(db, vec![old.clone(), recent.clone(), other.clone()]);
+    let mut session = db.connect();
+    for name in &guard.1 {
+        let quoted = if db.is_postgres() {
+            format!("\"{name}\"")
+        } else {
+            format!("`{name}`")
+        };
+        session
+            .execute(&format!("CREATE DATABASE {quoted}"), &[])
+            .unwrap();
+    }
+    let p = Project::new();
+    p.migration("V1__orders.sql", V1);
+    let url = db.url();
+    p.run(&["migrate", "--url", &url]).ok();
+    let run = p.run(&["drift", "--url", &url]).ok();
+    let warning = format!(
+        "WARNING: The scratch database {old}, made 3 hours ago by a drift or rehearse that did not drop it"
+    );
+    assert!(
+        run.stderr.contains(&warning),
+        "{}: {}",
+        db.label(),
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains(&recent),
+        "{}: {}",
+        db.label(),
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains(&other),
+        "{}: {}",
+        db.label(),
+        run.stderr
+    );
+    let exists = if db.is_postgres() {
+        "SELECT count(*) FROM pg_database WHERE datname = $1"
+    } else {
+        "SELECT count(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?"
+    };
+    assert_eq!(
+        db.count(exists, &[tidemark_engine::driver::Value::Text(old.clone())]),
+        1,
+        "{}: reported, not dropped",
+        db.label()
+    );
+    drop(guard);
+}
+
+#[test]
+fn scratch_databases_left_behind_are_reported_on_postgres() {
+    let Some(db) = Db::postgres() else {
+        return;
+    };
+    leftovers_scenario(&db);
+}
+
+#[test]
+fn scratch_databases_left_behind_are_reported_on_mariadb() {
+    let Some(db) = Db::mariadb() else {
+        return;
+    };
+    leftovers_scenario(&db);
+}

@@ -79,6 +79,7 @@ pub fn run(ctx: &mut Context<'_>, args: &DriftArgs) -> Result<(), Failure> {
         }
         None => {
             let mut scratch = Scratch::create(settings, &cwd, "drift")?;
+            super::scratch::warn_leftovers(&mut scratch, &mut ctx.out);
             ctx.out.info(&format!(
                 "Applying the migrations to the scratch database {} ...",
                 scratch.name

@@ -85,6 +85,7 @@ pub fn run(ctx: &mut Context<'_>, args: &RehearseArgs) -> Result<(), Failure> {
     ctx.out.info(&format!("Database: {description}"));
     let history = tidemark_schema::tidemark_tables(&settings.table);
     let mut scratch = Scratch::create(settings, &cwd, "rehearse")?;
+    scratch::warn_leftovers(&mut scratch, &mut ctx.out);
     if args.keep {
         scratch.keep();
     }

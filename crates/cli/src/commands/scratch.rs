@@ -142,6 +142,40 @@ impl Scratch {
         }
     }
 
+    /// Scratch databases on the same server that earlier runs left behind: a `drift` or
+    /// `rehearse` killed before it could drop its copy (SIGKILL, a lost machine), or a copy kept
+    /// with `rehearse --keep`. Named by the same pattern as this one and older than an hour;
+    /// with their age in hours. Nothing is dropped: a kept copy is somebody's on purpose, and
+    /// another machine's run may still be using a recent one.
+    pub fn leftovers(&mut self) -> Vec<(String, u128)> {
+        let Some(admin) = self.admin.as_mut() else {
+            return Vec::new();
+        };
+        let sql = match self.dialect {
+            Dialect::Postgres => {
+                "SELECT datname FROM pg_database WHERE datname LIKE 'tidemark\\_%' ORDER BY datname"
+            }
+            _ => {
+                "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'tidemark\\_%' ORDER BY SCHEMA_NAME"
+            }
+        };
+        let Ok(rows) = admin.query(sql, &[]) else {
+            return Vec::new();
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        rows.iter()
+            .filter_map(|row| row.first().and_then(Value::as_text))
+            .filter(|name| *name != self.name)
+            .filter_map(|name| {
+                let made = scratch_made_at(&name)?;
+                let age = now.checked_sub(made)?;
+                (age >= LEFTOVER_AFTER_MS).then_some((name, age / 3_600_000))
+            })
+            .collect()
+    }
+
     /// Keeps the database after the command (prints where it is instead of dropping it).
     pub fn keep(&mut self) {
         self.keep = true;
@@ -197,6 +231,35 @@ impl Drop for Scratch {
         if let Err(e) = self.drop_now() {
             eprintln!("WARNING: {e}");
         }
+    }
+}
+
+/// How old a scratch database of another run must be to be reported as left behind.
+const LEFTOVER_AFTER_MS: u128 = 3_600_000;
+
+/// When a scratch database was made, from its name (`tidemark_<purpose>_<pid>_<ms>`, see
+/// [`Scratch::create`]); `None` for any other name.
+fn scratch_made_at(name: &str) -> Option<u128> {
+    let rest = name
+        .strip_prefix("tidemark_drift_")
+        .or_else(|| name.strip_prefix("tidemark_rehearse_"))?;
+    let (pid, millis) = rest.split_once('_')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(pid) && digits(millis))
+        .then(|| millis.parse().ok())
+        .flatten()
+}
+
+/// The warning for each scratch database an earlier run left behind (see
+/// [`Scratch::leftovers`]).
+pub fn warn_leftovers(scratch: &mut Scratch, out: &mut crate::output::Output) {
+    use tidemark_engine::Reporter;
+    for (name, hours) in scratch.leftovers() {
+        out.warn(&format!(
+            "The scratch database {name}, made {hours} hour{} ago by a drift or rehearse that did not drop it (killed, or kept with --keep), is still on this server: DROP DATABASE {} when it is no longer needed",
+            if hours == 1 { "" } else { "s" },
+            quote(scratch.dialect, &name)
+        ));
     }
 }
 
@@ -729,4 +792,28 @@ fn clone_mysql(
         warnings,
         tables: sampled,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scratch_made_at;
+
+    #[test]
+    fn a_scratch_database_is_known_by_its_name_and_dated_by_it() {
+        assert_eq!(
+            scratch_made_at("tidemark_rehearse_4242_1795918860387"),
+            Some(1_795_918_860_387)
+        );
+        assert_eq!(scratch_made_at("tidemark_drift_1_2"), Some(2));
+        for other in [
+            "tidemark_kept_by_hand_1",
+            "tidemark_drift_1",
+            "tidemark_drift__2",
+            "tidemark_drift_1_2x",
+            "tidemark_backup_1_2",
+            "app_tidemark_drift_1_2",
+        ] {
+            assert_eq!(scratch_made_at(other), None, "{other}");
+        }
+    }
 }
