@@ -315,6 +315,15 @@ fn drift_against_another_live_database() {
     );
 }
 
+/// A database name quoted for the server.
+fn quoted(db: &Db, name: &str) -> String {
+    if db.is_postgres() {
+        format!("\"{name}\"")
+    } else {
+        format!("`{name}`")
+    }
+}
+
 /// Drops the databases it names when the test ends, however it ends.
 struct DropAll<'a>(&'a Db, Vec<String>);
 
@@ -322,12 +331,8 @@ impl Drop for DropAll<'_> {
     fn drop(&mut self) {
         let mut session = self.0.connect();
         for name in &self.1 {
-            let quoted = if self.0.is_postgres() {
-                format!("\"{name}\"")
-            } else {
-                format!("`{name}`")
-            };
-            let _ = session.execute(&format!("DROP DATABASE IF EXISTS {quoted}"), &[]);
+            let sql = format!("DROP DATABASE IF EXISTS {}", quoted(self.0, name));
+            let _ = session.execute(&sql, &[]);
         }
     }
 }
@@ -350,14 +355,8 @@ fn leftovers_scenario(db: &Db) {
     let guard = DropAll(db, vec![old.clone(), recent.clone(), other.clone()]);
     let mut session = db.connect();
     for name in &guard.1 {
-        let quoted = if db.is_postgres() {
-            format!("\"{name}\"")
-        } else {
-            format!("`{name}`")
-        };
-        session
-            .execute(&format!("CREATE DATABASE {quoted}"), &[])
-            .unwrap();
+        let sql = format!("CREATE DATABASE {}", quoted(db, name));
+        session.execute(&sql, &[]).unwrap();
     }
     let p = Project::new();
     p.migration("V1__orders.sql", V1);
