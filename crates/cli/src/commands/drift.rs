@@ -12,6 +12,7 @@ use tidemark_ledger::plan::State;
 use tidemark_ledger::version::{Target, Version};
 use tidemark_schema::{Drift, compare};
 
+use super::plural;
 use super::scratch::Scratch;
 use super::{Context, engine_config, schema};
 use crate::connect::{self, Connection};
@@ -123,7 +124,7 @@ pub fn run(ctx: &mut Context<'_>, args: &DriftArgs) -> Result<(), Failure> {
     };
 
     let objects = actual.objects.len();
-    let plural = if objects == 1 { "" } else { "s" };
+    let plural = plural(objects);
     let doc = json!({
         "database": description,
         "against": against,
@@ -244,10 +245,6 @@ impl Applied {
             }
         )
     }
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 /// Reads the database's history (read-only) and works out which migrations the scratch copy

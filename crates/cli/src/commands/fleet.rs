@@ -32,7 +32,7 @@ use serde_json::{Value, json};
 use tidemark_engine::format_duration;
 use tidemark_ledger::phase::Phase;
 
-use super::{Context, with_engine_configured};
+use super::{Context, plural, with_engine_configured};
 use crate::connect;
 use crate::failure::Failure;
 use crate::output::Output;
@@ -741,10 +741,6 @@ fn first_line(s: &str) -> &str {
         .next()
         .unwrap_or_default()
         .trim_end_matches('\r')
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -277,6 +277,11 @@ fn run_engine<T>(
     outcome
 }
 
+/// `"s"` unless there is exactly one (`"1 migration"`, `"2 migrations"`).
+pub fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 /// A path shown relative to the working directory when it is inside it.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     path.strip_prefix(cwd).unwrap_or(path).display().to_string()

@@ -245,9 +245,10 @@ fn scratch_made_at(name: &str) -> Option<u128> {
         .or_else(|| name.strip_prefix("tidemark_rehearse_"))?;
     let (pid, millis) = rest.split_once('_')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    (digits(pid) && digits(millis))
-        .then(|| millis.parse().ok())
-        .flatten()
+    if !(digits(pid) && digits(millis)) {
+        return None;
+    }
+    millis.parse().ok()
 }
 
 /// The warning for each scratch database an earlier run left behind (see
@@ -257,7 +258,7 @@ pub fn warn_leftovers(scratch: &mut Scratch, out: &mut crate::output::Output) {
     for (name, hours) in scratch.leftovers() {
         out.warn(&format!(
             "The scratch database {name}, made {hours} hour{} ago by a drift or rehearse that did not drop it (killed, or kept with --keep), is still on this server: DROP DATABASE {} when it is no longer needed",
-            if hours == 1 { "" } else { "s" },
+            super::plural(usize::try_from(hours).unwrap_or(usize::MAX)),
             quote(scratch.dialect, &name)
         ));
     }
